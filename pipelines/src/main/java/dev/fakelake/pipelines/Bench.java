@@ -1,0 +1,201 @@
+package dev.fakelake.pipelines;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fakelake.schemas.Entity;
+import dev.fakelake.schemas.Pageview;
+import dev.fakelake.transforms.generate.GenerationSpec;
+import dev.fakelake.transforms.generate.RecordFactory;
+import dev.fakelake.transforms.io.JsonRecords;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.schemas.SchemaRegistry;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.values.Row;
+
+/**
+ * The generation benchmark: pageviews per second from a plain single-thread loop (the limit), then
+ * from the generate pipeline on each runner, with the ratio to the loop and peak heap.
+ *
+ * <pre>{@code
+ * ./fakelake bench --records=1000000
+ * FAKELAKE_HEAP=1g ./fakelake bench --records=10000000 --runners=FlinkRunner
+ * }</pre>
+ */
+final class Bench {
+
+  /** Options of the benchmark. */
+  public interface Options extends GeneratePipeline.Options {
+    @Description("Pageviews each measurement generates.")
+    @Default.Long(1_000_000)
+    long getRecords();
+
+    void setRecords(long value);
+
+    @Description("Runners to measure, comma separated.")
+    @Default.String("DirectRunner,FlinkRunner")
+    String getRunners();
+
+    void setRunners(String value);
+  }
+
+  private record Row(String name, long records, double seconds, long peakHeapBytes) {}
+
+  private Bench() {}
+
+  static void run(Options options, String[] args) {
+    if (options.getRecords() < 1 || options.getRecords() > 1_000_000_000L) {
+      throw new IllegalArgumentException("--records must be 1 to 1,000,000,000");
+    }
+    List<Row> rows = new ArrayList<>();
+    GenerationSpec spec =
+        GeneratePipeline.spec(options).toBuilder()
+            .count(Entity.PAGEVIEWS, options.getRecords())
+            .build();
+    rows.add(measure("plain Java loop, 1 thread", () -> loop(spec)));
+    Path scratch = Path.of(options.getLake(), "_bench");
+    for (String runner : options.getRunners().split(",")) {
+      String[] runArgs =
+          Stream.concat(
+                  Stream.of(args)
+                      .filter(a -> !a.startsWith("--runner=") && !a.startsWith("--lake=")),
+                  Stream.of(
+                      "--runner=" + runner.trim(),
+                      "--lake=" + scratch,
+                      "--entities=pageviews",
+                      "--pageviews=" + options.getRecords()))
+              .toArray(String[]::new);
+      PipelineOptionsFactory.register(Options.class);
+      Options runOptions = PipelineOptionsFactory.fromArgs(runArgs).as(Options.class);
+      rows.add(
+          measure(
+              "generate on " + runner.trim(),
+              () -> {
+                PipelineResult result = GeneratePipeline.run(runOptions);
+                return GenerateSummary.of(result, runOptions).records(Entity.PAGEVIEWS);
+              }));
+      deleteRecursively(scratch);
+    }
+    print(rows);
+  }
+
+  /** The generation limit: the same pageview records and JSON lines, no pipeline around them. */
+  private static long loop(GenerationSpec spec) {
+    RecordFactory factory = new RecordFactory(spec);
+    ObjectMapper mapper = new ObjectMapper();
+    SerializableFunction<Pageview, org.apache.beam.sdk.values.Row> toRow;
+    try {
+      toRow = SchemaRegistry.createDefault().getToRowFunction(Pageview.class);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    long bytes = 0;
+    long count = spec.count(Entity.PAGEVIEWS);
+    for (long i = 0; i < count; i++) {
+      bytes += JsonRecords.toJson(toRow.apply(factory.pageview(i)), mapper).toString().length();
+    }
+    return bytes > 0 ? count : 0;
+  }
+
+  private interface Work {
+    long records() throws Exception;
+  }
+
+  private static Row measure(String name, Work work) {
+    System.gc();
+    AtomicLong peak = new AtomicLong();
+    Thread sampler =
+        new Thread(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                peak.accumulateAndGet(
+                    ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
+                try {
+                  Thread.sleep(20);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            });
+    sampler.setDaemon(true);
+    sampler.start();
+    long started = System.nanoTime();
+    long records;
+    try {
+      records = work.records();
+    } catch (Exception e) {
+      throw new IllegalStateException(name + " failed: " + e.getMessage(), e);
+    } finally {
+      sampler.interrupt();
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    System.err.printf("bench: %s: %,d records in %.1f s%n", name, records, seconds);
+    return new Row(name, records, seconds, peak.get());
+  }
+
+  private static void print(List<Row> rows) {
+    double limit = rows.get(0).records() / rows.get(0).seconds();
+    long maxHeap = Runtime.getRuntime().maxMemory();
+    System.out.printf(
+        "%nGeneration benchmark (pageviews, %d cores, max heap %,d MB)%n",
+        Runtime.getRuntime().availableProcessors(), maxHeap >> 20);
+    System.out.printf(
+        "| %-32s | %12s | %9s | %12s | %8s | %14s |%n",
+        "run", "records", "seconds", "records/s", "vs loop", "peak heap MB");
+    System.out.println(
+        "|"
+            + "-".repeat(34)
+            + "|"
+            + "-".repeat(14)
+            + "|"
+            + "-".repeat(11)
+            + "|"
+            + "-".repeat(14)
+            + "|"
+            + "-".repeat(10)
+            + "|"
+            + "-".repeat(16)
+            + "|");
+    for (Row row : rows) {
+      double rate = row.records() / row.seconds();
+      System.out.printf(
+          "| %-32s | %,12d | %9.1f | %,12.0f | %7.2fx | %,14d |%n",
+          row.name(), row.records(), row.seconds(), rate, rate / limit, row.peakHeapBytes() >> 20);
+    }
+    System.out.printf(
+        "Peak process memory (VmHWM): %s%n",
+        Files.isReadable(Path.of("/proc/self/status")) ? vmHwm() : "n/a");
+  }
+
+  private static String vmHwm() {
+    try (Stream<String> lines = Files.lines(Path.of("/proc/self/status"))) {
+      return lines
+          .filter(l -> l.startsWith("VmHWM"))
+          .map(l -> l.replaceAll("VmHWM:\\s*", ""))
+          .findFirst()
+          .orElse("n/a");
+    } catch (Exception e) {
+      return "n/a";
+    }
+  }
+
+  private static void deleteRecursively(Path path) {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(path)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (Exception e) {
+      System.err.println("bench: could not remove " + path + ": " + e.getMessage());
+    }
+  }
+}

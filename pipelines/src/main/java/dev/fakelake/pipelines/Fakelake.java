@@ -1,0 +1,206 @@
+package dev.fakelake.pipelines;
+
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/**
+ * The {@code fakelake} command: runs one stage, or the whole main job, with Beam-style options.
+ *
+ * <pre>{@code
+ * ./fakelake run                       # the main job on the embedded defaults
+ * ./fakelake generate --scale=0.1 --locale=de
+ * ./fakelake run --runner=FlinkRunner  # the same on Flink's local cluster
+ * ./fakelake bench --records=1000000
+ * ./fakelake generate --help
+ * }</pre>
+ */
+public final class Fakelake {
+
+  /** The subcommands and the options each accepts. */
+  private static final Map<String, Class<? extends PipelineOptions>> COMMANDS =
+      new LinkedHashMap<>();
+
+  private static final Map<String, String> SUMMARIES = new LinkedHashMap<>();
+
+  static {
+    command(
+        "run",
+        GeneratePipeline.Options.class,
+        "the main job: every stage in order, with a summary");
+    command(
+        "generate",
+        GeneratePipeline.Options.class,
+        "generate the synthetic data set into the landing zone");
+    command(
+        "bench",
+        Bench.Options.class,
+        "measure generation on a plain loop, Direct and Flink [local]");
+  }
+
+  private static void command(
+      String name, Class<? extends PipelineOptions> options, String summary) {
+    COMMANDS.put(name, options);
+    SUMMARIES.put(name, summary);
+  }
+
+  private Fakelake() {}
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs a command line and returns the process exit code. */
+  static int execute(String[] args) {
+    if (args.length == 0
+        || args[0].equals("--help")
+        || args[0].equals("-h")
+        || args[0].equals("help")) {
+      System.out.println(usage());
+      return 0;
+    }
+    String command = args[0];
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    if (!COMMANDS.containsKey(command)) {
+      System.err.println("fakelake: unknown command '" + command + "'.\n\n" + usage());
+      return 2;
+    }
+    if (Arrays.stream(rest).anyMatch(a -> a.equals("--help") || a.equals("-h"))) {
+      System.out.println(help(command));
+      return 0;
+    }
+    PipelineOptions options;
+    try {
+      PipelineOptionsFactory.register(COMMANDS.get(command));
+      options = PipelineOptionsFactory.fromArgs(rest).withValidation().as(COMMANDS.get(command));
+    } catch (IllegalArgumentException e) {
+      System.err.println("fakelake " + command + ": " + e.getMessage());
+      System.err.println("See ./fakelake " + command + " --help for every option.");
+      return 2;
+    }
+    String stage = command;
+    try {
+      switch (command) {
+        case "run" -> runMainJob(options.as(GeneratePipeline.Options.class));
+        case "generate" -> generate(options.as(GeneratePipeline.Options.class));
+        case "bench" -> Bench.run(options.as(Bench.Options.class), rest);
+        default -> throw new IllegalStateException(command);
+      }
+      return 0;
+    } catch (IllegalArgumentException e) {
+      System.err.println("fakelake " + stage + ": " + e.getMessage());
+      return 2;
+    } catch (RuntimeException e) {
+      System.err.println("fakelake " + stage + " failed: " + rootCause(e));
+      return 1;
+    }
+  }
+
+  private static GenerateSummary generate(GeneratePipeline.Options options) {
+    PipelineResult result;
+    double seconds;
+    try (Progress progress = Progress.start("generate")) {
+      result = GeneratePipeline.run(options);
+      seconds = progress.elapsedSeconds();
+    }
+    GenerateSummary summary = GenerateSummary.of(result, options);
+    System.out.print(summary.render());
+    System.out.printf(
+        "generate: %,d records in %s (%,.0f records/s)%n",
+        summary.totalRecords(), Progress.clock(seconds), summary.totalRecords() / seconds);
+    return summary;
+  }
+
+  private static void runMainJob(GeneratePipeline.Options options) {
+    long started = System.nanoTime();
+    System.out.printf(
+        "fakelake run: lake=%s runner=%s seed=%d scale=%s locale=%s%n",
+        options.getLake(),
+        options.getRunner().getSimpleName(),
+        options.getSeed(),
+        options.getScale(),
+        options.getLocale());
+    System.out.println("== stage 1/1: generate");
+    generate(options);
+    System.out.printf(
+        "== done in %s. Landing zone: %s/landing, ground truth: %s/_truth%n",
+        Progress.clock((System.nanoTime() - started) / 1e9), options.getLake(), options.getLake());
+  }
+
+  static String usage() {
+    StringBuilder out =
+        new StringBuilder("Usage: ./fakelake COMMAND [--option=value ...]\n\nCommands:\n");
+    SUMMARIES.forEach((name, summary) -> out.append(String.format("  %-10s %s%n", name, summary)));
+    out.append("\n./fakelake COMMAND --help lists the command's options with their defaults.\n");
+    return out.toString();
+  }
+
+  /** Every option of a command, with its description and default. */
+  static String help(String command) {
+    StringBuilder out =
+        new StringBuilder("Usage: ./fakelake " + command + " [--option=value ...]\n");
+    out.append(SUMMARIES.get(command)).append("\n\nOptions:\n");
+    Arrays.stream(COMMANDS.get(command).getMethods())
+        .filter(m -> m.getName().startsWith("get") && m.getParameterCount() == 0)
+        .filter(m -> m.isAnnotationPresent(Description.class))
+        .filter(m -> m.getDeclaringClass().getPackageName().startsWith("dev.fakelake"))
+        .sorted(Comparator.comparing(Fakelake::optionName))
+        .forEach(
+            m ->
+                out.append(
+                    String.format(
+                        "  --%-22s %s (default: %s)%n",
+                        optionName(m), m.getAnnotation(Description.class).value(), defaultOf(m))));
+    out.append("\nRunner options (Beam):\n");
+    out.append(String.format("  --%-22s %s%n", "runner", "DirectRunner (default) or FlinkRunner"));
+    out.append(
+        String.format(
+            "  --%-22s %s%n", "flinkMaster", "[local] (default) or HOST:PORT of a Flink cluster"));
+    out.append(
+        String.format(
+            "  --%-22s %s%n", "parallelism", "Flink parallelism (default: number of cores)"));
+    out.append(
+        String.format(
+            "  --%-22s %s%n",
+            "targetParallelism", "Direct runner threads (default: max(cores, 3))"));
+    return out.toString();
+  }
+
+  private static String optionName(Method getter) {
+    String name = getter.getName().substring(3);
+    return Character.toLowerCase(name.charAt(0)) + name.substring(1);
+  }
+
+  private static String defaultOf(Method getter) {
+    if (getter.isAnnotationPresent(Default.String.class)) {
+      String value = getter.getAnnotation(Default.String.class).value();
+      return value.isEmpty() ? "empty" : value;
+    } else if (getter.isAnnotationPresent(Default.Long.class)) {
+      return String.valueOf(getter.getAnnotation(Default.Long.class).value());
+    } else if (getter.isAnnotationPresent(Default.Integer.class)) {
+      return String.valueOf(getter.getAnnotation(Default.Integer.class).value());
+    } else if (getter.isAnnotationPresent(Default.Double.class)) {
+      return String.valueOf(getter.getAnnotation(Default.Double.class).value());
+    } else if (getter.isAnnotationPresent(Default.Boolean.class)) {
+      return String.valueOf(getter.getAnnotation(Default.Boolean.class).value());
+    }
+    return "derived from --scale";
+  }
+
+  static String rootCause(Throwable e) {
+    Throwable cause = e;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    String message =
+        cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    return cause == e ? message : message + " (" + e.getMessage() + ")";
+  }
+}

@@ -1,0 +1,47 @@
+package dev.fakelake.transforms.io;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.values.Row;
+import org.joda.time.ReadableInstant;
+
+/**
+ * Writes schema rows as JSON objects whose field names and order are the schema's, so that the
+ * landing files follow the entity declarations in {@code schemas/}. Timestamps are ISO-8601 UTC,
+ * dates ISO-8601 days.
+ */
+public final class JsonRecords {
+
+  private JsonRecords() {}
+
+  public static ObjectNode toJson(Row row, ObjectMapper mapper) {
+    ObjectNode node = mapper.createObjectNode();
+    Schema schema = row.getSchema();
+    for (int i = 0; i < schema.getFieldCount(); i++) {
+      Schema.Field field = schema.getField(i);
+      Object value = row.getValue(i);
+      String name = field.getName();
+      if (value == null) {
+        node.putNull(name);
+      } else if (value instanceof Long v) {
+        node.put(name, v);
+      } else if (value instanceof Integer v) {
+        node.put(name, v);
+      } else if (value instanceof Double v) {
+        node.put(name, v);
+      } else if (value instanceof Boolean v) {
+        node.put(name, v);
+      } else if (value instanceof Iterable<?> values) {
+        ArrayNode array = node.putArray(name);
+        values.forEach(v -> array.add(String.valueOf(v)));
+      } else if (value instanceof ReadableInstant v) {
+        node.put(name, v.toInstant().toString());
+      } else {
+        node.put(name, value.toString());
+      }
+    }
+    return node;
+  }
+}
