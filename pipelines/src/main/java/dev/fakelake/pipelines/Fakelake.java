@@ -76,6 +76,7 @@ public final class Fakelake {
       System.out.println(help(command));
       return 0;
     }
+    rest = withCommandDefaults(rest);
     PipelineOptions options;
     try {
       PipelineOptionsFactory.register(COMMANDS.get(command));
@@ -101,6 +102,21 @@ public final class Fakelake {
       System.err.println("fakelake " + stage + " failed: " + rootCause(e));
       return 1;
     }
+  }
+
+  /**
+   * The command runs the Direct runner without its per-element immutability and encodability
+   * checks, which cost more than half its throughput; tests keep them on. Either can be set back.
+   */
+  static String[] withCommandDefaults(String[] args) {
+    java.util.List<String> all = new java.util.ArrayList<>();
+    for (String check : new String[] {"--enforceImmutability", "--enforceEncodability"}) {
+      if (Arrays.stream(args).noneMatch(a -> a.startsWith(check + "="))) {
+        all.add(check + "=false");
+      }
+    }
+    all.addAll(Arrays.asList(args));
+    return all.toArray(String[]::new);
   }
 
   private static GenerateSummary generate(GeneratePipeline.Options options) {
