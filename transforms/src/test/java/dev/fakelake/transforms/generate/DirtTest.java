@@ -6,21 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fakelake.schemas.Defect;
 import dev.fakelake.schemas.DefectKind;
 import dev.fakelake.schemas.Entity;
-import dev.fakelake.schemas.Pageview;
-import dev.fakelake.transforms.io.JsonRecords;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.beam.sdk.schemas.SchemaRegistry;
-import org.apache.beam.sdk.transforms.SerializableFunction;
-import org.apache.beam.sdk.values.Row;
 import org.junit.jupiter.api.Test;
 
 class DirtTest {
@@ -30,21 +24,9 @@ class DirtTest {
   private final ObjectMapper mapper = new ObjectMapper();
 
   /** Generates pageview lines with dirt, collecting the truth. */
-  private List<String> pageviewLines(GenerationSpec spec, List<Defect> truth) throws Exception {
-    RecordFactory factory = new RecordFactory(spec);
-    Dirt dirt = new Dirt(spec);
-    SerializableFunction<Pageview, Row> toRow =
-        SchemaRegistry.createDefault().getToRowFunction(Pageview.class);
-    List<String> lines = new ArrayList<>();
-    for (long i = 0; i < RECORDS; i++) {
-      ObjectNode json = JsonRecords.toJson(toRow.apply(factory.pageview(i)), mapper);
-      Dirt.Lines result = dirt.apply(Entity.PAGEVIEWS, i, json, truth::add);
-      lines.add(result.line());
-      if (result.duplicated()) {
-        lines.add(result.line());
-      }
-    }
-    return lines;
+  private static List<String> pageviewLines(GenerationSpec spec, List<Defect> truth)
+      throws Exception {
+    return ExpectedLines.of(spec, Entity.PAGEVIEWS, truth);
   }
 
   private static GenerationSpec specWithRate(double rate) {
