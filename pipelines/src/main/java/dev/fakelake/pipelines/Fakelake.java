@@ -40,6 +40,10 @@ public final class Fakelake {
         GeneratePipeline.Options.class,
         "generate the synthetic data set into the landing zone");
     command(
+        "ingest",
+        IngestPipeline.Options.class,
+        "ingest the landing zone and source tables into bronze, with dead letters and load stats");
+    command(
         "bench",
         Bench.Options.class,
         "measure generation on a plain loop, Direct and Flink [local]");
@@ -91,6 +95,7 @@ public final class Fakelake {
       switch (command) {
         case "run" -> runMainJob(options.as(GeneratePipeline.Options.class));
         case "generate" -> generate(options.as(GeneratePipeline.Options.class));
+        case "ingest" -> ingest(options.as(IngestPipeline.Options.class));
         case "bench" -> Bench.run(options.as(Bench.Options.class), rest);
         default -> throw new IllegalStateException(command);
       }
@@ -131,6 +136,20 @@ public final class Fakelake {
     System.out.printf(
         "generate: %,d records in %s (%,.0f records/s)%n",
         summary.totalRecords(), Progress.clock(seconds), summary.totalRecords() / seconds);
+    return summary;
+  }
+
+  private static IngestPipeline.Summary ingest(IngestPipeline.Options options) {
+    IngestPipeline.Summary summary;
+    double seconds;
+    try (Progress progress = Progress.start("ingest")) {
+      summary = IngestPipeline.run(options);
+      seconds = progress.elapsedSeconds();
+    }
+    System.out.print(IngestPipeline.render(summary));
+    System.out.printf(
+        "ingest: %,d records in %s (%,.0f records/s)%n",
+        summary.rowsRead(), Progress.clock(seconds), summary.rowsRead() / seconds);
     return summary;
   }
 

@@ -1,6 +1,5 @@
 package dev.fakelake.pipelines;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fakelake.schemas.Defect;
 import dev.fakelake.schemas.DefectKind;
 import dev.fakelake.schemas.Entity;
@@ -32,14 +31,11 @@ import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.beam.sdk.schemas.SchemaRegistry;
 import org.apache.beam.sdk.transforms.Contextful;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.Row;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -62,7 +58,7 @@ public class GeneratePipeline {
   public static final String ORDER_ITEMS_TABLE = "shop.order_items";
 
   /** Options of the generate pipeline. */
-  public interface Options extends FakelakeOptions {
+  public interface Options extends FakelakeOptions, SourceDatabaseOptions {
 
     @Description(
         "Entities to generate, comma separated, or 'all'. Known: "
@@ -174,24 +170,6 @@ public class GeneratePipeline {
     double getOrphanRate();
 
     void setOrphanRate(double value);
-
-    @Description("JDBC URL of the source PostgreSQL; empty starts an embedded one in the lake.")
-    @Default.String("")
-    String getJdbcUrl();
-
-    void setJdbcUrl(String value);
-
-    @Description("User of the source database given by --jdbcUrl.")
-    @Default.String("postgres")
-    String getJdbcUser();
-
-    void setJdbcUser(String value);
-
-    @Description("Password of the source database given by --jdbcUrl.")
-    @Default.String("")
-    String getJdbcPassword();
-
-    void setJdbcPassword(String value);
   }
 
   public static void main(String[] args) {
@@ -207,7 +185,8 @@ public class GeneratePipeline {
     Set<Entity> entities = entities(options.getEntities());
     clearPreviousOutput(options.getLake(), entities);
     boolean needsDatabase = entities.contains(Entity.ORDERS);
-    try (SourceDatabase database = needsDatabase ? openDatabase(options) : null) {
+    try (SourceDatabase database =
+        needsDatabase ? SourceDatabase.open(options, options.getLake()) : null) {
       if (database != null) {
         prepareTables(database);
       }
@@ -233,7 +212,8 @@ public class GeneratePipeline {
         case CUSTOMERS, VIP_CUSTOMERS, PRODUCTS, PAGEVIEWS, RATINGS ->
             truth.add(
                 pipeline.apply(
-                    "Generate" + stepName(entity), GenerateLandingFiles.of(spec, entity, folder)));
+                    "Generate" + stepName(entity.tableName()),
+                    GenerateLandingFiles.of(spec, entity, folder)));
         case CAR_LISTINGS -> {
           long count = spec.count(entity);
           int batches = spec.carListingBatches();
@@ -285,28 +265,9 @@ public class GeneratePipeline {
               FileIO.<String, Defect>writeDynamic()
                   .by(Defect::getEntity)
                   .withDestinationCoder(StringUtf8Coder.of())
-                  .via(Contextful.fn(new DefectToJson()), TextIO.sink())
+                  .via(Contextful.fn(JsonRecords.formatter(Defect.class)), TextIO.sink())
                   .to(lake + "/_truth")
                   .withNaming(entity -> FileIO.Write.defaultNaming(entity + "/defects", ".jsonl")));
-    }
-  }
-
-  /** Turns a defect into one JSON line. */
-  private static class DefectToJson implements SerializableFunction<Defect, String> {
-    private transient SerializableFunction<Defect, Row> toRow;
-    private transient ObjectMapper mapper;
-
-    @Override
-    public String apply(Defect defect) {
-      if (toRow == null) {
-        try {
-          toRow = SchemaRegistry.createDefault().getToRowFunction(Defect.class);
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-        mapper = new ObjectMapper();
-      }
-      return JsonRecords.toJson(toRow.apply(defect), mapper).toString();
     }
   }
 
@@ -314,9 +275,10 @@ public class GeneratePipeline {
     return lake + "/landing/" + entity.tableName();
   }
 
-  static String stepName(Entity entity) {
+  /** A step name part from a snake_case name: {@code car_listings} becomes {@code CarListings}. */
+  static String stepName(String snakeCase) {
     StringBuilder name = new StringBuilder();
-    for (String part : entity.tableName().split("_")) {
+    for (String part : snakeCase.split("_")) {
       name.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
     }
     return name.toString();
@@ -381,13 +343,6 @@ public class GeneratePipeline {
       entities.add(Entity.ORDERS);
     }
     return entities;
-  }
-
-  private static SourceDatabase openDatabase(Options options) {
-    return options.getJdbcUrl().isEmpty()
-        ? SourceDatabase.startEmbedded(options.getLake())
-        : SourceDatabase.connect(
-            options.getJdbcUrl(), options.getJdbcUser(), options.getJdbcPassword());
   }
 
   /** Creates the source tables if needed and empties them: generate lands the source afresh. */

@@ -35,6 +35,13 @@ public final class SourceDatabase implements AutoCloseable {
     return database;
   }
 
+  /** The database the options name: {@code --jdbcUrl}, or an embedded one in the lake. */
+  public static SourceDatabase open(SourceDatabaseOptions options, String lake) {
+    return options.getJdbcUrl().isEmpty()
+        ? startEmbedded(lake)
+        : connect(options.getJdbcUrl(), options.getJdbcUser(), options.getJdbcPassword());
+  }
+
   /** Starts an embedded PostgreSQL whose data lives in {@code lake/postgres}. */
   public static SourceDatabase startEmbedded(String lake) {
     Path dataDirectory = Path.of(lake, "postgres").toAbsolutePath();

@@ -3,7 +3,10 @@ package dev.fakelake.transforms.io;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.beam.sdk.schemas.NoSuchSchemaException;
 import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.schemas.SchemaRegistry;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.Row;
 import org.joda.time.ReadableInstant;
 
@@ -15,6 +18,40 @@ import org.joda.time.ReadableInstant;
 public final class JsonRecords {
 
   private JsonRecords() {}
+
+  /** The function that turns a schema-aware object (AutoValue, POJO) into its row. */
+  public static <T> SerializableFunction<T, Row> toRowFunction(Class<T> type) {
+    try {
+      return SchemaRegistry.createDefault().getToRowFunction(type);
+    } catch (NoSuchSchemaException e) {
+      throw new IllegalArgumentException(type.getName() + " has no Beam schema", e);
+    }
+  }
+
+  /** Formats objects of a schema-aware type as one JSON line each, e.g. for TextIO. */
+  public static <T> SerializableFunction<T, String> formatter(Class<T> type) {
+    return new Formatter<>(type);
+  }
+
+  private static final class Formatter<T> implements SerializableFunction<T, String> {
+    private final Class<T> type;
+    // Neither is serializable; both are made once per deserialized instance.
+    private transient SerializableFunction<T, Row> toRow;
+    private transient ObjectMapper mapper;
+
+    Formatter(Class<T> type) {
+      this.type = type;
+    }
+
+    @Override
+    public String apply(T value) {
+      if (toRow == null) {
+        toRow = toRowFunction(type);
+        mapper = new ObjectMapper();
+      }
+      return toJson(toRow.apply(value), mapper).toString();
+    }
+  }
 
   public static ObjectNode toJson(Row row, ObjectMapper mapper) {
     ObjectNode node = mapper.createObjectNode();

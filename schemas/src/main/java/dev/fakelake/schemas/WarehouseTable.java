@@ -1,0 +1,341 @@
+package dev.fakelake.schemas;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.schemas.Schema.Field;
+import org.apache.beam.sdk.schemas.Schema.FieldType;
+import org.apache.beam.sdk.schemas.SchemaRegistry;
+import org.apache.beam.sdk.schemas.logicaltypes.SqlTypes;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * Every table the pipelines own in the warehouse: its dataset, name, Beam schema, and how it is
+ * partitioned and clustered on BigQuery. Silver schemas extend the entity schemas with the columns
+ * curate adds, so a field renamed in an entity is renamed everywhere.
+ */
+public enum WarehouseTable {
+  SILVER_CUSTOMERS(
+      "silver",
+      "customers",
+      extend(
+          Customer.class,
+          nullable("email", "phone", "region"),
+          Field.of("full_name", FieldType.STRING),
+          Field.of("birth_date", FieldType.logicalType(SqlTypes.DATE)),
+          Field.of("age", FieldType.INT32),
+          Field.of("age_band", FieldType.STRING),
+          Field.of("is_vip", FieldType.BOOLEAN),
+          Field.of("region_repaired", FieldType.BOOLEAN),
+          Field.nullable("missing_fields", FieldType.STRING)),
+      null,
+      List.of("region", "city")),
+  SILVER_VIP_CUSTOMERS(
+      "silver",
+      "vip_customers",
+      extend(VipCustomer.class, List.of(), Field.of("lines_in_list", FieldType.INT64)),
+      null,
+      List.of()),
+  SILVER_PRODUCTS(
+      "silver",
+      "products",
+      extend(
+          Product.class,
+          nullable("material", "description"),
+          Field.of("category_group", FieldType.STRING),
+          Field.nullable("missing_fields", FieldType.STRING)),
+      null,
+      List.of("category_group")),
+  SILVER_ORDERS(
+      "silver",
+      "orders",
+      extend(
+          Order.class,
+          List.of(),
+          Field.of("order_date", FieldType.logicalType(SqlTypes.DATE)),
+          Field.of("item_count", FieldType.INT32),
+          Field.of("units", FieldType.INT32),
+          Field.of("total_amount", FieldType.DOUBLE),
+          Field.nullable("main_category", FieldType.STRING),
+          Field.nullable("customer_city", FieldType.STRING),
+          Field.nullable("customer_region", FieldType.STRING),
+          Field.nullable("customer_age_band", FieldType.STRING),
+          Field.of("is_vip", FieldType.BOOLEAN),
+          Field.of("day_of_week", FieldType.STRING),
+          Field.of("hour_band", FieldType.STRING),
+          Field.nullable("is_daylight", FieldType.BOOLEAN),
+          Field.nullable("missing_fields", FieldType.STRING)),
+      "created_at",
+      List.of("status", "customer_id")),
+  SILVER_ORDER_ITEMS(
+      "silver",
+      "order_items",
+      extend(
+          OrderItem.class,
+          List.of(),
+          Field.of("customer_id", FieldType.INT64),
+          Field.of("order_status", FieldType.STRING),
+          Field.of("created_at", FieldType.DATETIME),
+          Field.nullable("product_name", FieldType.STRING),
+          Field.nullable("category_group", FieldType.STRING),
+          Field.of("line_amount", FieldType.DOUBLE)),
+      "created_at",
+      List.of("product_id")),
+  SILVER_PAGEVIEWS(
+      "silver",
+      "pageviews",
+      extend(
+          Pageview.class,
+          nullable("client_ip", "user_agent"),
+          Field.of("client_ip_missing", FieldType.BOOLEAN),
+          Field.of("raw_latency_ms", FieldType.INT32),
+          Field.of("latency_outlier", FieldType.BOOLEAN),
+          Field.of("lateness_ms", FieldType.INT64),
+          Field.of("is_late", FieldType.BOOLEAN),
+          Field.of("is_out_of_order", FieldType.BOOLEAN),
+          Field.of("event_date", FieldType.logicalType(SqlTypes.DATE)),
+          Field.of("day_of_week", FieldType.STRING),
+          Field.of("hour_band", FieldType.STRING),
+          Field.nullable("is_daylight", FieldType.BOOLEAN),
+          Field.nullable("city", FieldType.STRING),
+          Field.nullable("region", FieldType.STRING),
+          Field.of("is_vip", FieldType.BOOLEAN),
+          Field.nullable("missing_fields", FieldType.STRING)),
+      "event_time",
+      List.of("user_id", "http_method")),
+  SILVER_RATINGS(
+      "silver",
+      "ratings",
+      extend(
+          Rating.class,
+          nullable("product_id"),
+          Field.of("event_date", FieldType.logicalType(SqlTypes.DATE)),
+          Field.of("day_of_week", FieldType.STRING),
+          Field.of("hour_band", FieldType.STRING),
+          Field.nullable("category_group", FieldType.STRING),
+          Field.of("is_vip", FieldType.BOOLEAN),
+          Field.nullable("missing_fields", FieldType.STRING)),
+      "event_time",
+      List.of("product_id", "user_id")),
+  SILVER_CAR_LISTINGS(
+      "silver",
+      "car_listings",
+      extend(
+          CarListing.class,
+          nullable("city"),
+          Field.nullable("turnover_days", FieldType.DOUBLE),
+          Field.nullable("missing_fields", FieldType.STRING)),
+      "listed_at",
+      List.of("make", "model")),
+  GOLD_CUSTOMER_ENGAGEMENT(
+      "gold",
+      "customer_engagement",
+      Schema.builder()
+          .addInt64Field("customer_id")
+          .addStringField("full_name")
+          .addStringField("city")
+          .addNullableField("region", FieldType.STRING)
+          .addStringField("age_band")
+          .addBooleanField("is_vip")
+          .addInt64Field("pageviews")
+          .addInt64Field("sessions")
+          .addInt64Field("orders")
+          .addInt64Field("items")
+          .addDoubleField("total_order_value")
+          .addNullableField("avg_order_value", FieldType.DOUBLE)
+          .addInt64Field("ratings")
+          .addNullableField("avg_stars", FieldType.DOUBLE)
+          .build(),
+      null,
+      List.of("region", "is_vip")),
+  GOLD_DAILY_SALES(
+      "gold",
+      "daily_sales",
+      Schema.builder()
+          .addLogicalTypeField("sales_date", SqlTypes.DATE)
+          .addInt64Field("orders")
+          .addInt64Field("units")
+          .addDoubleField("revenue")
+          .addInt64Field("customers")
+          .addDoubleField("avg_order_value")
+          .build(),
+      "sales_date",
+      List.of()),
+  GOLD_PRODUCT_PERFORMANCE(
+      "gold",
+      "product_performance",
+      Schema.builder()
+          .addInt64Field("product_id")
+          .addStringField("name")
+          .addStringField("category_group")
+          .addDoubleField("price")
+          .addInt64Field("pageviews")
+          .addInt64Field("orders")
+          .addInt64Field("units_sold")
+          .addDoubleField("revenue")
+          .addInt64Field("ratings")
+          .addNullableField("avg_stars", FieldType.DOUBLE)
+          .build(),
+      null,
+      List.of("category_group")),
+  GOLD_LISTING_TURNOVER(
+      "gold",
+      "listing_turnover",
+      Schema.builder()
+          .addStringField("make")
+          .addStringField("model")
+          .addInt64Field("listings")
+          .addInt64Field("sold")
+          .addNullableField("avg_turnover_days", FieldType.DOUBLE)
+          .addNullableField("median_turnover_days", FieldType.DOUBLE)
+          .addDoubleField("avg_price")
+          .addDoubleField("avg_km")
+          .build(),
+      null,
+      List.of("make")),
+  /** One row per order; the dummy columns are listed by {@link MlFeatures}. */
+  GOLD_ML_FEATURES("gold", "ml_features", MlFeatures.schema(), null, List.of()),
+  OPS_LOAD_STATS(
+      "ops",
+      "load_stats",
+      Schema.builder()
+          .addStringField("batch_id")
+          .addStringField("source")
+          .addStringField("kind")
+          .addInt64Field("sources_read")
+          .addInt64Field("rows_read")
+          .addInt64Field("rows_written")
+          .addInt64Field("rows_dead_lettered")
+          .addDateTimeField("started_at")
+          .addDateTimeField("finished_at")
+          .addDoubleField("duration_seconds")
+          .addNullableField("watermark", FieldType.DATETIME)
+          .build(),
+      "started_at",
+      List.of("source")),
+  OPS_ALERTS(
+      "ops",
+      "alerts",
+      Schema.builder()
+          .addDateTimeField("raised_at")
+          .addStringField("origin")
+          .addNullableField("batch_id", FieldType.STRING)
+          .addStringField("source")
+          .addStringField("check_name")
+          .addNullableField("observed", FieldType.DOUBLE)
+          .addNullableField("threshold", FieldType.DOUBLE)
+          .addStringField("message")
+          .build(),
+      "raised_at",
+      List.of("source", "check_name")),
+  OPS_QUALITY_SCORES(
+      "ops",
+      "quality_scores",
+      Schema.builder()
+          .addDateTimeField("scored_at")
+          .addStringField("entity")
+          .addStringField("defect_kind")
+          .addInt64Field("injected")
+          .addInt64Field("detected")
+          .addInt64Field("true_positives")
+          .addNullableField("precision", FieldType.DOUBLE)
+          .addNullableField("recall", FieldType.DOUBLE)
+          .build(),
+      null,
+      List.of("defect_kind"));
+
+  private final String dataset;
+  private final String tableName;
+  private final Schema schema;
+  private final @Nullable String partitionField;
+  private final List<String> clusteringFields;
+
+  WarehouseTable(
+      String dataset,
+      String tableName,
+      Schema schema,
+      @Nullable String partitionField,
+      List<String> clusteringFields) {
+    this.dataset = dataset;
+    this.tableName = tableName;
+    this.schema = schema;
+    this.partitionField = partitionField;
+    this.clusteringFields = clusteringFields;
+  }
+
+  /** The warehouse dataset (schema in DuckDB): {@code silver}, {@code gold} or {@code ops}. */
+  public String dataset() {
+    return dataset;
+  }
+
+  public String tableName() {
+    return tableName;
+  }
+
+  /** {@code dataset.table}, as queries name it. */
+  public String qualifiedName() {
+    return dataset + "." + tableName;
+  }
+
+  public Schema schema() {
+    return schema;
+  }
+
+  /** The DATE or TIMESTAMP column BigQuery partitions by day, or null for unpartitioned tables. */
+  public @Nullable String partitionField() {
+    return partitionField;
+  }
+
+  public List<String> clusteringFields() {
+    return clusteringFields;
+  }
+
+  /** Finds a table by {@code dataset.table}. */
+  public static WarehouseTable of(String qualifiedName) {
+    for (WarehouseTable table : values()) {
+      if (table.qualifiedName().equals(qualifiedName)) {
+        return table;
+      }
+    }
+    throw new IllegalArgumentException("Unknown warehouse table " + qualifiedName);
+  }
+
+  /** The schema of an entity's record type, as Beam infers it. */
+  public static Schema entitySchema(Class<?> recordClass) {
+    try {
+      return SchemaRegistry.createDefault().getSchema(recordClass);
+    } catch (Exception e) {
+      throw new IllegalStateException("No schema for " + recordClass.getName(), e);
+    }
+  }
+
+  private static List<String> nullable(String... fields) {
+    return List.of(fields);
+  }
+
+  /**
+   * An entity's schema with some fields made nullable (a repair may leave them empty) and curate's
+   * columns appended. An added field named like an entity field replaces it in place: that is a
+   * type conformed in silver.
+   */
+  private static Schema extend(Class<?> recordClass, List<String> nullable, Field... added) {
+    Map<String, Field> replacements = new HashMap<>();
+    for (Field field : added) {
+      replacements.put(field.getName(), field);
+    }
+    Schema entity = entitySchema(recordClass);
+    Schema.Builder builder = Schema.builder();
+    for (Field field : entity.getFields()) {
+      Field conformed = replacements.getOrDefault(field.getName(), field);
+      builder.addField(
+          nullable.contains(field.getName()) ? conformed.withNullable(true) : conformed);
+    }
+    for (Field field : added) {
+      if (!entity.hasField(field.getName())) {
+        builder.addField(field);
+      }
+    }
+    return builder.build();
+  }
+}
