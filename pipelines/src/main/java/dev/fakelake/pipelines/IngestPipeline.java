@@ -103,7 +103,9 @@ public class IngestPipeline {
     }
     String lake = options.getLake();
     List<SourceSpec> sources = SourcesFile.load(options.getSources());
-    Thresholds thresholds = Thresholds.load(options.getThresholds());
+    Thresholds thresholds =
+        Thresholds.load(options.getThresholds())
+            .requireKnownSources(sources.stream().map(SourceSpec::name).toList());
     IngestLedger ledger = IngestLedger.open(lake);
     boolean needsDatabase = sources.stream().anyMatch(s -> !s.isFiles());
     try (SourceDatabase database = needsDatabase ? SourceDatabase.open(options, lake) : null) {
@@ -269,7 +271,10 @@ public class IngestPipeline {
     return ranges;
   }
 
-  /** The newest value of a table's watermark column, or null when the table is empty or absent. */
+  /**
+   * The newest value of a table's watermark column, rounded up to the millisecond, or null when the
+   * table is empty or absent.
+   */
   private static @Nullable Instant newest(SourceDatabase database, SourceSpec source) {
     try (Connection connection = database.open();
         Statement statement = connection.createStatement()) {
@@ -285,7 +290,14 @@ public class IngestPipeline {
               "SELECT max(" + source.incrementalColumn() + ") FROM " + source.location())) {
         max.next();
         OffsetDateTime newest = max.getObject(1, OffsetDateTime.class);
-        return newest == null ? null : new Instant(newest.toInstant().toEpochMilli());
+        if (newest == null) {
+          return null;
+        }
+        // PostgreSQL keeps microseconds, a watermark milliseconds: rounding down would leave the
+        // newest rows (e.g. updated with now()) after the range's end, and never read.
+        java.time.Instant exact = newest.toInstant();
+        long millis = exact.toEpochMilli() + (exact.getNano() % 1_000_000 == 0 ? 0 : 1);
+        return new Instant(millis);
       }
     } catch (SQLException e) {
       throw new IllegalStateException(

@@ -2,12 +2,23 @@ package dev.fakelake.pipelines;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.beam.sdk.io.jdbc.JdbcIO;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The relational source system: a PostgreSQL server given by JDBC URL, or, by default, an embedded
@@ -15,6 +26,11 @@ import org.apache.beam.sdk.io.jdbc.JdbcIO;
  * that every command sees the same database. Closing it stops the embedded server.
  */
 public final class SourceDatabase implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SourceDatabase.class);
+
+  /** The file the embedded PostgreSQL's owner locks while the server runs. */
+  private static final String LOCK_FILE = "epg-lock";
 
   private final String url;
   private final String user;
@@ -42,11 +58,15 @@ public final class SourceDatabase implements AutoCloseable {
         : connect(options.getJdbcUrl(), options.getJdbcUser(), options.getJdbcPassword());
   }
 
-  /** Starts an embedded PostgreSQL whose data lives in {@code lake/postgres}. */
+  /**
+   * Starts an embedded PostgreSQL whose data lives in {@code lake/postgres}, first stopping a
+   * server that a killed command left running there.
+   */
   public static SourceDatabase startEmbedded(String lake) {
     Path dataDirectory = Path.of(lake, "postgres").toAbsolutePath();
     try {
       Files.createDirectories(dataDirectory);
+      stopLeftoverServer(dataDirectory);
       EmbeddedPostgres postgres =
           EmbeddedPostgres.builder()
               .setDataDirectory(dataDirectory)
@@ -56,7 +76,8 @@ public final class SourceDatabase implements AutoCloseable {
       SourceDatabase database = new SourceDatabase(url, "postgres", "", postgres);
       database.check();
       return database;
-    } catch (IOException e) {
+    } catch (IOException | IllegalStateException e) {
+      // The embedded server says "could not lock" when another command holds the data directory.
       throw new IllegalStateException(
           "Cannot start the embedded PostgreSQL in "
               + dataDirectory
@@ -65,6 +86,66 @@ public final class SourceDatabase implements AutoCloseable {
               + ". Is another fakelake command using this lake? Or pass --jdbcUrl=...",
           e);
     }
+  }
+
+  /**
+   * Stops a server that a killed command left running on {@code dataDirectory}. The embedded server
+   * is a process of its own: when the JVM that started it is killed, it keeps running and holding
+   * the data directory, and no later command could start one. The embedded server's owner holds a
+   * lock on {@code epg-lock} in the data directory while it runs, so a server whose lock is free
+   * has no owner left; a server that a live command uses is never touched. A {@code postmaster.pid}
+   * naming a process that is gone, or is not PostgreSQL, is removed.
+   */
+  static void stopLeftoverServer(Path dataDirectory) throws IOException {
+    Path pidFile = dataDirectory.resolve("postmaster.pid");
+    if (!Files.exists(pidFile)) {
+      return;
+    }
+    try (FileChannel channel =
+            FileChannel.open(
+                dataDirectory.resolve(LOCK_FILE),
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileLock lock = channel.tryLock()) {
+      if (lock == null) {
+        return;
+      }
+      List<String> lines = Files.readAllLines(pidFile);
+      if (lines.isEmpty() || !lines.get(0).strip().matches("\\d+")) {
+        return;
+      }
+      Optional<ProcessHandle> process = ProcessHandle.of(Long.parseLong(lines.get(0).strip()));
+      Optional<String> command = process.flatMap(p -> p.info().command());
+      if (process.isEmpty() || !process.get().isAlive()) {
+        Files.deleteIfExists(pidFile);
+      } else if (command.isPresent() && isPostgres(command.get())) {
+        LOG.warn(
+            "Stopping the PostgreSQL server (pid {}) that an interrupted command left running on {}",
+            process.get().pid(),
+            dataDirectory);
+        // SIGTERM is a smart shutdown, which waits for the sessions: they died with their command.
+        process.get().destroy();
+        try {
+          process.get().onExit().get(30, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+          process.get().destroyForcibly();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("Interrupted while stopping a leftover PostgreSQL server", e);
+        } catch (ExecutionException e) {
+          throw new IOException("Cannot stop the leftover PostgreSQL server", e);
+        }
+      } else if (command.isPresent()) {
+        Files.deleteIfExists(pidFile);
+      }
+    } catch (OverlappingFileLockException e) {
+      // This JVM runs a server on this directory: it is no leftover.
+    }
+  }
+
+  private static boolean isPostgres(String command) {
+    Path program = Path.of(command).getFileName();
+    return program != null && program.toString().matches("postgres(\\.exe)?");
   }
 
   public String url() {

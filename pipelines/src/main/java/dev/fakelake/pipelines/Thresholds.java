@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Properties;
 import org.apache.beam.sdk.values.Row;
@@ -23,10 +24,15 @@ final class Thresholds {
   static final String DEAD_LETTER_RATE = "dead_letter_rate.max";
   static final String DURATION_SECONDS = "duration_seconds.max";
 
-  private final Properties limits;
+  private static final List<String> CHECKS =
+      List.of(ROW_COUNT_CHANGE, DEAD_LETTER_RATE, DURATION_SECONDS);
 
-  private Thresholds(Properties limits) {
+  private final Properties limits;
+  private final String origin;
+
+  private Thresholds(Properties limits, String origin) {
     this.limits = limits;
+    this.origin = origin;
   }
 
   static Thresholds load(String path) {
@@ -42,20 +48,20 @@ final class Thresholds {
       throw new UncheckedIOException(e);
     }
     for (String key : limits.stringPropertyNames()) {
-      List<String> checks = List.of(ROW_COUNT_CHANGE, DEAD_LETTER_RATE, DURATION_SECONDS);
       boolean known =
-          checks.stream().anyMatch(check -> key.equals(check) || key.endsWith("." + check));
+          CHECKS.stream().anyMatch(check -> key.equals(check) || key.endsWith("." + check));
       if (!known) {
         throw new IllegalArgumentException(
             origin
                 + ": unknown threshold '"
                 + key
                 + "'. Known: "
-                + String.join(", ", ROW_COUNT_CHANGE, DEAD_LETTER_RATE, DURATION_SECONDS)
+                + String.join(", ", CHECKS)
                 + ", each optionally prefixed with a source name");
       }
       try {
-        if (Double.parseDouble(limits.getProperty(key).strip()) < 0) {
+        // NaN would pass "< 0" and then never compare greater: the check would silently be off.
+        if (!(Double.parseDouble(limits.getProperty(key).strip()) >= 0)) {
           throw new NumberFormatException();
         }
       } catch (NumberFormatException e) {
@@ -68,7 +74,32 @@ final class Thresholds {
                 + "'");
       }
     }
-    return new Thresholds(limits);
+    return new Thresholds(limits, origin);
+  }
+
+  /**
+   * Rejects a per-source limit for a source the sources file does not list: a misspelt source name
+   * would otherwise leave the default limit in force without a word.
+   */
+  Thresholds requireKnownSources(Collection<String> sources) {
+    for (String key : limits.stringPropertyNames()) {
+      for (String check : CHECKS) {
+        if (key.endsWith("." + check)) {
+          String source = key.substring(0, key.length() - check.length() - 1);
+          if (!sources.contains(source)) {
+            throw new IllegalArgumentException(
+                origin
+                    + ": threshold '"
+                    + key
+                    + "' names no known source '"
+                    + source
+                    + "'. Known sources: "
+                    + String.join(", ", sources));
+          }
+        }
+      }
+    }
+    return this;
   }
 
   double limit(String source, String check) {

@@ -1,11 +1,13 @@
 package dev.fakelake.pipelines;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fakelake.schemas.Entity;
 import dev.fakelake.transforms.generate.GenerationSpec;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -19,6 +21,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Orders land in a real PostgreSQL: the embedded one that the command starts. */
 @ExtendWith(TestPipelineExtension.class)
@@ -86,6 +90,26 @@ class SourceDatabaseTest {
 
     assertEquals(orders, count("SELECT count(*) FROM shop.orders"));
     assertEquals(before, count(checksum));
+  }
+
+  @Test
+  void aServerThatALiveCommandUsesIsLeftRunning() throws Exception {
+    SourceDatabase.stopLeftoverServer(lake.resolve("postgres"));
+
+    assertEquals(1, count("SELECT 1"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void aPidFileOfAProcessThatIsGoneOrIsNoServerIsRemoved(boolean gone, @TempDir Path data)
+      throws Exception {
+    long pid = gone ? Integer.MAX_VALUE : ProcessHandle.current().pid();
+    Path pidFile = data.resolve("postmaster.pid");
+    Files.writeString(pidFile, pid + "\n" + data + "\n");
+
+    SourceDatabase.stopLeftoverServer(data);
+
+    assertFalse(Files.exists(pidFile));
   }
 
   @Test

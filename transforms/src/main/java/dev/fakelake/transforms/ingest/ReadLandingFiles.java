@@ -250,7 +250,8 @@ public class ReadLandingFiles extends PTransform<PCollection<String>, PCollectio
 
   /**
    * Splits a stream into lines on LF, dropping a CR before it, keeping at most {@code max} bytes of
-   * a line so one huge line cannot exhaust memory.
+   * a line so one huge line cannot exhaust memory. The limit applies to the line without its line
+   * end, so a line of exactly {@code max} bytes is kept whether it ends in LF or CRLF.
    */
   static final class LineReader {
     private final InputStream in;
@@ -259,6 +260,8 @@ public class ReadLandingFiles extends PTransform<PCollection<String>, PCollectio
     private final byte[] buffer = new byte[64 * 1024];
     private int position;
     private int limit;
+    private boolean overflow;
+    private byte[] bytes = new byte[0];
     private boolean truncated;
 
     LineReader(InputStream in, int max) {
@@ -269,7 +272,7 @@ public class ReadLandingFiles extends PTransform<PCollection<String>, PCollectio
     /** Advances to the next line; false at the end of the stream. */
     boolean next() throws IOException {
       line.reset();
-      truncated = false;
+      overflow = false;
       boolean any = false;
       while (true) {
         if (position == limit) {
@@ -277,6 +280,9 @@ public class ReadLandingFiles extends PTransform<PCollection<String>, PCollectio
           position = 0;
           if (limit <= 0) {
             limit = 0;
+            if (any) {
+              finish();
+            }
             return any;
           }
         }
@@ -288,24 +294,32 @@ public class ReadLandingFiles extends PTransform<PCollection<String>, PCollectio
         append(start, position);
         if (position < limit) {
           position++;
+          finish();
           return true;
         }
       }
     }
 
     private void append(int from, int to) {
-      int room = max - line.size();
+      // One byte more than the limit, for the CR of a CRLF line end.
+      int room = max + 1 - line.size();
       if (to - from > room) {
-        truncated = true;
+        overflow = true;
       }
       line.write(buffer, from, Math.max(0, Math.min(to - from, room)));
     }
 
-    byte[] bytes() {
-      byte[] bytes = line.toByteArray();
-      if (!truncated && bytes.length > 0 && bytes[bytes.length - 1] == '\r') {
-        return java.util.Arrays.copyOf(bytes, bytes.length - 1);
+    private void finish() {
+      byte[] kept = line.toByteArray();
+      if (!overflow && kept.length > 0 && kept[kept.length - 1] == '\r') {
+        kept = java.util.Arrays.copyOf(kept, kept.length - 1);
       }
+      truncated = overflow || kept.length > max;
+      bytes = truncated ? java.util.Arrays.copyOf(kept, Math.min(kept.length, max)) : kept;
+    }
+
+    /** The current line without its line end; its first {@code max} bytes when truncated. */
+    byte[] bytes() {
       return bytes;
     }
 
