@@ -34,7 +34,7 @@ import org.apache.beam.sdk.values.Row;
 final class Bench {
 
   /** Options of the benchmark. */
-  public interface Options extends GeneratePipeline.Options {
+  public interface Options extends Fakelake.MainJobOptions {
     @Description("Pageviews each measurement generates.")
     @Default.Long(1_000_000)
     long getRecords();
@@ -46,6 +46,15 @@ final class Bench {
     String getRunners();
 
     void setRunners(String value);
+
+    @Description(
+        "What to measure: 'generate' (generation per runner against the loop) or 'batch' (generate,"
+            + " ingest and curate with the warehouse load per runner, every entity at the scale"
+            + " where pageviews = --records).")
+    @Default.String("generate")
+    String getStages();
+
+    void setStages(String value);
   }
 
   private record Row(String name, long records, double seconds, long peakHeapBytes) {}
@@ -56,6 +65,10 @@ final class Bench {
     if (options.getRecords() < 1 || options.getRecords() > 1_000_000_000L) {
       throw new IllegalArgumentException("--records must be 1 to 1,000,000,000");
     }
+    if (!List.of("generate", "batch").contains(options.getStages())) {
+      throw new IllegalArgumentException(
+          "--stages must be generate or batch, got '" + options.getStages() + "'");
+    }
     List<Row> rows = new ArrayList<>();
     GenerationSpec spec =
         GeneratePipeline.spec(options).toBuilder()
@@ -63,6 +76,14 @@ final class Bench {
             .build();
     rows.add(measure("plain Java loop, 1 thread", () -> loop(spec)));
     Path scratch = Path.of(options.getLake(), "_bench");
+    if (options.getStages().equals("batch")) {
+      for (String runner : options.getRunners().split(",")) {
+        rows.addAll(batchPath(options, args, runner.trim(), scratch));
+        deleteRecursively(scratch);
+      }
+      print(rows);
+      return;
+    }
     for (String runner : options.getRunners().split(",")) {
       String[] runArgs =
           Stream.concat(
@@ -86,6 +107,53 @@ final class Bench {
       deleteRecursively(scratch);
     }
     print(rows);
+  }
+
+  /**
+   * Generate, ingest and curate (with the warehouse load) into a scratch lake, every entity at the
+   * scale where pageviews number {@code --records}; ingest and curate count the records they read.
+   */
+  private static List<Row> batchPath(Options options, String[] args, String runner, Path scratch) {
+    double scale = options.getRecords() / (double) Entity.PAGEVIEWS.countAtScaleOne();
+    String[] runArgs =
+        Stream.concat(
+                Stream.of(args)
+                    .filter(
+                        a ->
+                            !a.startsWith("--runner=")
+                                && !a.startsWith("--lake=")
+                                && !a.startsWith("--scale=")),
+                Stream.of("--runner=" + runner, "--lake=" + scratch, "--scale=" + scale))
+            .toArray(String[]::new);
+    PipelineOptionsFactory.register(Options.class);
+    Options runOptions = PipelineOptionsFactory.fromArgs(runArgs).as(Options.class);
+    List<Row> rows = new ArrayList<>();
+    long started = System.nanoTime();
+    rows.add(
+        measure(
+            "generate on " + runner,
+            () -> GenerateSummary.of(GeneratePipeline.run(runOptions), runOptions).totalRecords()));
+    long[] bronzeRows = new long[1];
+    rows.add(
+        measure(
+            "ingest on " + runner,
+            () -> {
+              IngestPipeline.Summary ingest = IngestPipeline.run(runOptions);
+              bronzeRows[0] =
+                  ingest.loadStats().stream().mapToLong(r -> r.getInt64("rows_written")).sum();
+              return ingest.rowsRead();
+            }));
+    rows.add(
+        measure(
+            "curate + load on " + runner,
+            () -> {
+              CuratePipeline.run(runOptions);
+              return bronzeRows[0];
+            }));
+    double seconds = (System.nanoTime() - started) / 1e9;
+    long peak = rows.stream().mapToLong(Row::peakHeapBytes).max().orElse(0);
+    rows.add(new Row("batch path on " + runner, rows.get(1).records(), seconds, peak));
+    return rows;
   }
 
   /** The generation limit: the same pageview records and JSON lines, no pipeline around them. */
@@ -146,7 +214,7 @@ final class Bench {
     double limit = rows.get(0).records() / rows.get(0).seconds();
     long maxHeap = Runtime.getRuntime().maxMemory();
     System.out.printf(
-        "%nGeneration benchmark (pageviews, %d cores, max heap %,d MB)%n",
+        "%nBenchmark (%d cores, max heap %,d MB; vs loop = against the single-thread generation limit)%n",
         Runtime.getRuntime().availableProcessors(), maxHeap >> 20);
     System.out.printf(
         "| %-32s | %12s | %9s | %12s | %8s | %14s |%n",

@@ -31,10 +31,7 @@ public final class Fakelake {
   private static final Map<String, String> SUMMARIES = new LinkedHashMap<>();
 
   static {
-    command(
-        "run",
-        GeneratePipeline.Options.class,
-        "the main job: every stage in order, with a summary");
+    command("run", MainJobOptions.class, "the main job: every stage in order, with a summary");
     command(
         "generate",
         GeneratePipeline.Options.class,
@@ -43,6 +40,10 @@ public final class Fakelake {
         "ingest",
         IngestPipeline.Options.class,
         "ingest the landing zone and source tables into bronze, with dead letters and load stats");
+    command(
+        "curate",
+        CuratePipeline.Options.class,
+        "curate bronze into silver and gold, score quality against the truth, load the warehouse");
     command(
         "bench",
         Bench.Options.class,
@@ -93,8 +94,9 @@ public final class Fakelake {
     String stage = command;
     try {
       switch (command) {
-        case "run" -> runMainJob(options.as(GeneratePipeline.Options.class));
+        case "run" -> runMainJob(options.as(MainJobOptions.class));
         case "generate" -> generate(options.as(GeneratePipeline.Options.class));
+        case "curate" -> curate(options.as(CuratePipeline.Options.class));
         case "ingest" -> ingest(options.as(IngestPipeline.Options.class));
         case "bench" -> Bench.run(options.as(Bench.Options.class), rest);
         default -> throw new IllegalStateException(command);
@@ -103,6 +105,11 @@ public final class Fakelake {
     } catch (IllegalArgumentException e) {
       System.err.println("fakelake " + stage + ": " + e.getMessage());
       return 2;
+    } catch (StageFailedException e) {
+      System.err.println("fakelake " + stage + ": " + e.getMessage());
+      System.err.println(
+          "What earlier stages wrote is kept; run the same command again to resume.");
+      return 1;
     } catch (RuntimeException e) {
       System.err.println("fakelake " + stage + " failed: " + rootCause(e));
       return 1;
@@ -153,20 +160,76 @@ public final class Fakelake {
     return summary;
   }
 
-  private static void runMainJob(GeneratePipeline.Options options) {
+  private static CuratePipeline.Summary curate(CuratePipeline.Options options) {
+    CuratePipeline.Summary summary;
+    double seconds;
+    try (Progress progress = Progress.start("curate")) {
+      summary = CuratePipeline.run(options);
+      seconds = progress.elapsedSeconds();
+    }
+    System.out.print(CuratePipeline.render(summary));
+    System.out.printf("curate: done in %s%n", Progress.clock(seconds));
+    return summary;
+  }
+
+  /** Options of the main job: those of every stage it runs. */
+  public interface MainJobOptions
+      extends GeneratePipeline.Options, IngestPipeline.Options, CuratePipeline.Options {}
+
+  private static void runMainJob(MainJobOptions options) {
     long started = System.nanoTime();
     System.out.printf(
-        "fakelake run: lake=%s runner=%s seed=%d scale=%s locale=%s%n",
+        "fakelake run: lake=%s runner=%s seed=%d scale=%s locale=%s warehouse=%s%n",
         options.getLake(),
         options.getRunner().getSimpleName(),
         options.getSeed(),
         options.getScale(),
-        options.getLocale());
-    System.out.println("== stage 1/1: generate");
-    generate(options);
+        options.getLocale(),
+        options.getWarehouse());
+    System.out.println("== stage 1/3: generate");
+    stage("generate", () -> generate(options));
+    System.out.println("== stage 2/3: ingest");
+    IngestPipeline.Summary ingest = stage("ingest", () -> ingest(options));
+    System.out.println("== stage 3/3: curate");
+    CuratePipeline.Summary curate = stage("curate", () -> curate(options));
     System.out.printf(
-        "== done in %s. Landing zone: %s/landing, ground truth: %s/_truth%n",
-        Progress.clock((System.nanoTime() - started) / 1e9), options.getLake(), options.getLake());
+        "== done in %s: %,d records ingested in batch %s, %d alerts; %,d silver and gold rows%n",
+        Progress.clock((System.nanoTime() - started) / 1e9),
+        ingest.rowsRead(),
+        ingest.batchId() == null ? "(none: nothing new)" : ingest.batchId(),
+        ingest.alerts().size(),
+        curate.rows().values().stream().mapToLong(Long::longValue).sum());
+    System.out.printf(
+        "   lake: %s   warehouse: %s%n", options.getLake(), warehouseLocation(options));
+    if (!Warehouses.isBigQuery(options)) {
+      System.out.printf(
+          "   query it: duckdb %s -c \"SELECT * FROM gold.daily_sales ORDER BY sales_date\"%n",
+          DuckDbWarehouse.file(options.getLake()));
+    }
+  }
+
+  private static String warehouseLocation(MainJobOptions options) {
+    return Warehouses.isBigQuery(options)
+        ? "BigQuery project " + WarehouseOptions.bigQueryProject(options)
+        : DuckDbWarehouse.file(options.getLake()).toString();
+  }
+
+  /** Runs one stage of the main job, naming the stage when it fails. */
+  private static <T> T stage(String name, java.util.function.Supplier<T> body) {
+    try {
+      return body.get();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("stage " + name + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new StageFailedException(name, e);
+    }
+  }
+
+  /** A stage of the main job failed; what it wrote so far is left for a rerun to resume. */
+  static final class StageFailedException extends RuntimeException {
+    StageFailedException(String stage, RuntimeException cause) {
+      super("stage " + stage + " failed: " + rootCause(cause), cause);
+    }
   }
 
   static String usage() {

@@ -1,22 +1,26 @@
 package dev.fakelake.transforms.aggregate;
 
+import static dev.fakelake.transforms.aggregate.Silver.inBucket;
+import static dev.fakelake.transforms.aggregate.Silver.inBuckets;
 import static org.apache.beam.sdk.values.TypeDescriptors.doubles;
-import static org.apache.beam.sdk.values.TypeDescriptors.kvs;
+import static org.apache.beam.sdk.values.TypeDescriptors.integers;
 import static org.apache.beam.sdk.values.TypeDescriptors.longs;
 import static org.apache.beam.sdk.values.TypeDescriptors.strings;
 
 import dev.fakelake.schemas.WarehouseTable;
+import java.math.BigDecimal;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.Schema;
-import org.apache.beam.sdk.transforms.Count;
-import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
@@ -37,14 +41,12 @@ public class BuildCustomerEngagement extends PTransform<PCollectionTuple, PColle
 
   private static final Schema SCHEMA = WarehouseTable.GOLD_CUSTOMER_ENGAGEMENT.schema();
 
+  // Each activity is a (customer_id, value) pair keyed by the bucket of the customer.
   private static final TupleTag<Row> CUSTOMER = new TupleTag<>() {};
-  private static final TupleTag<Long> PAGEVIEWS = new TupleTag<>() {};
-  private static final TupleTag<Long> SESSIONS = new TupleTag<>() {};
-  private static final TupleTag<Long> ORDERS = new TupleTag<>() {};
-  private static final TupleTag<Long> ITEMS = new TupleTag<>() {};
-  private static final TupleTag<Double> ORDER_VALUE = new TupleTag<>() {};
-  private static final TupleTag<Long> RATINGS = new TupleTag<>() {};
-  private static final TupleTag<Long> STARS = new TupleTag<>() {};
+  private static final TupleTag<KV<Long, String>> SESSIONS = new TupleTag<>() {};
+  private static final TupleTag<KV<Long, Long>> UNITS = new TupleTag<>() {};
+  private static final TupleTag<KV<Long, Double>> ORDER_VALUES = new TupleTag<>() {};
+  private static final TupleTag<KV<Long, Long>> STARS = new TupleTag<>() {};
 
   private BuildCustomerEngagement() {}
 
@@ -60,104 +62,123 @@ public class BuildCustomerEngagement extends PTransform<PCollectionTuple, PColle
     PCollection<Row> orders = Silver.table(input, WarehouseTable.SILVER_ORDERS, name);
     PCollection<Row> ratings = Silver.table(input, WarehouseTable.SILVER_RATINGS, name);
 
-    PCollection<KV<Long, Row>> customersById =
+    // Customers and their activity meet in buckets of customers, not one customer at a time, and
+    // are summed per customer within a bucket: see GroupByBucket for why.
+    PCollection<KV<Integer, Row>> customersByBucket =
         customers.apply(
-            "KeyCustomersById",
-            WithKeys.of((Row customer) -> customer.getInt64("customer_id")).withKeyType(longs()));
+            "KeyCustomersByBucket",
+            WithKeys.of((Row customer) -> Silver.bucketOf(customer.getInt64("customer_id")))
+                .withKeyType(integers()));
 
-    PCollection<KV<Long, String>> sessionsByUser =
+    PCollection<KV<Integer, KV<Long, String>>> sessions =
         pageviews.apply(
-            "KeySessionsByUser",
-            MapElements.into(kvs(longs(), strings()))
-                .via(view -> KV.of(view.getInt64("user_id"), view.getString("session_id"))));
-    PCollection<KV<Long, Long>> pageviewCounts =
-        sessionsByUser.apply("CountPageviewsPerCustomer", Count.perKey());
-    PCollection<KV<Long, Long>> sessionCounts =
-        sessionsByUser
-            .apply("DistinctSessions", Distinct.create())
-            .apply("CountSessionsPerCustomer", Count.perKey());
+            "KeySessionsByBucket",
+            MapElements.into(inBuckets(strings()))
+                .via(view -> inBucket(view.getInt64("user_id"), view.getString("session_id"))));
 
     PCollection<Row> placed =
         orders.apply(
             "DropCancelledOrders",
             Filter.by((Row order) -> !Silver.isCancelled(order.getString("status"))));
-    PCollection<KV<Long, Long>> unitsByCustomer =
+    PCollection<KV<Integer, KV<Long, Long>>> units =
         placed.apply(
-            "KeyOrderUnitsByCustomer",
-            MapElements.into(kvs(longs(), longs()))
+            "KeyOrderUnitsByBucket",
+            MapElements.into(inBuckets(longs()))
                 .via(
-                    order -> KV.of(order.getInt64("customer_id"), (long) order.getInt32("units"))));
-    PCollection<KV<Long, Long>> orderCounts =
-        unitsByCustomer.apply("CountOrdersPerCustomer", Count.perKey());
-    PCollection<KV<Long, Long>> itemSums =
-        unitsByCustomer.apply("SumItemsPerCustomer", Sum.longsPerKey());
-    PCollection<KV<Long, Double>> orderValues =
-        placed
-            .apply(
-                "KeyOrderValueByCustomer",
-                MapElements.into(kvs(longs(), doubles()))
-                    .via(
-                        order ->
-                            KV.of(order.getInt64("customer_id"), order.getDouble("total_amount"))))
-            .apply("SumOrderValuePerCustomer", ExactSum.perKey());
+                    order ->
+                        inBucket(order.getInt64("customer_id"), (long) order.getInt32("units"))));
+    PCollection<KV<Integer, KV<Long, Double>>> orderValues =
+        placed.apply(
+            "KeyOrderValuesByBucket",
+            MapElements.into(inBuckets(doubles()))
+                .via(
+                    order ->
+                        inBucket(order.getInt64("customer_id"), order.getDouble("total_amount"))));
 
-    PCollection<KV<Long, Long>> starsByUser =
+    PCollection<KV<Integer, KV<Long, Long>>> stars =
         ratings.apply(
-            "KeyStarsByUser",
-            MapElements.into(kvs(longs(), longs()))
-                .via(rating -> KV.of(rating.getInt64("user_id"), (long) rating.getInt32("stars"))));
-    PCollection<KV<Long, Long>> ratingCounts =
-        starsByUser.apply("CountRatingsPerCustomer", Count.perKey());
-    PCollection<KV<Long, Long>> starSums =
-        starsByUser.apply("SumStarsPerCustomer", Sum.longsPerKey());
+            "KeyStarsByBucket",
+            MapElements.into(inBuckets(longs()))
+                .via(
+                    rating ->
+                        inBucket(rating.getInt64("user_id"), (long) rating.getInt32("stars"))));
 
-    return KeyedPCollectionTuple.of(CUSTOMER, customersById)
-        .and(PAGEVIEWS, pageviewCounts)
-        .and(SESSIONS, sessionCounts)
-        .and(ORDERS, orderCounts)
-        .and(ITEMS, itemSums)
-        .and(ORDER_VALUE, orderValues)
-        .and(RATINGS, ratingCounts)
-        .and(STARS, starSums)
+    return KeyedPCollectionTuple.of(CUSTOMER, customersByBucket)
+        .and(SESSIONS, sessions)
+        .and(UNITS, units)
+        .and(ORDER_VALUES, orderValues)
+        .and(STARS, stars)
         .apply("JoinActivityToCustomers", CoGroupByKey.create())
         .apply("BuildEngagementRows", ParDo.of(new BuildRowFn()))
         .setRowSchema(SCHEMA);
   }
 
-  private static class BuildRowFn extends DoFn<KV<Long, CoGbkResult>, Row> {
+  /** One customer's activity, summed over the values of a bucket. */
+  private static class Activity {
+    long pageviews;
+    final Set<String> sessions = new HashSet<>();
+    long orders;
+    long items;
+    // Exact, like ExactSum: the values arrive in no particular order.
+    BigDecimal orderValue = BigDecimal.ZERO;
+    long ratings;
+    long stars;
+  }
+
+  private static class BuildRowFn extends DoFn<KV<Integer, CoGbkResult>, Row> {
     // Repaired silver should not hold activity of unknown customers; counted so a regression shows.
     private final Counter withoutCustomer =
         Metrics.counter("aggregate", "engagement_activity_without_customer");
 
     @ProcessElement
-    public void processElement(@Element KV<Long, CoGbkResult> joined, OutputReceiver<Row> out) {
-      CoGbkResult activity = joined.getValue();
-      Row customer = activity.getOnly(CUSTOMER, null);
-      if (customer == null) {
-        withoutCustomer.inc();
-        return;
+    public void processElement(@Element KV<Integer, CoGbkResult> bucket, OutputReceiver<Row> out) {
+      CoGbkResult joined = bucket.getValue();
+      Map<Long, Activity> activities = new HashMap<>();
+      for (KV<Long, String> view : joined.getAll(SESSIONS)) {
+        Activity activity = activities.computeIfAbsent(view.getKey(), id -> new Activity());
+        activity.pageviews++;
+        activity.sessions.add(view.getValue());
       }
-      long orders = activity.getOnly(ORDERS, 0L);
-      double orderValue = activity.getOnly(ORDER_VALUE, 0.0);
-      long ratings = activity.getOnly(RATINGS, 0L);
-      long stars = activity.getOnly(STARS, 0L);
-      out.output(
-          Row.withSchema(SCHEMA)
-              .withFieldValue("customer_id", joined.getKey())
-              .withFieldValue("full_name", customer.getString("full_name"))
-              .withFieldValue("city", customer.getString("city"))
-              .withFieldValue("region", customer.getString("region"))
-              .withFieldValue("age_band", customer.getString("age_band"))
-              .withFieldValue("is_vip", customer.getBoolean("is_vip"))
-              .withFieldValue("pageviews", activity.getOnly(PAGEVIEWS, 0L))
-              .withFieldValue("sessions", activity.getOnly(SESSIONS, 0L))
-              .withFieldValue("orders", orders)
-              .withFieldValue("items", activity.getOnly(ITEMS, 0L))
-              .withFieldValue("total_order_value", orderValue)
-              .withFieldValue("avg_order_value", Silver.average(orderValue, orders))
-              .withFieldValue("ratings", ratings)
-              .withFieldValue("avg_stars", Silver.average(stars, ratings))
-              .build());
+      for (KV<Long, Long> order : joined.getAll(UNITS)) {
+        Activity activity = activities.computeIfAbsent(order.getKey(), id -> new Activity());
+        activity.orders++;
+        activity.items += order.getValue();
+      }
+      for (KV<Long, Double> order : joined.getAll(ORDER_VALUES)) {
+        Activity activity = activities.computeIfAbsent(order.getKey(), id -> new Activity());
+        activity.orderValue = activity.orderValue.add(new BigDecimal(order.getValue()));
+      }
+      for (KV<Long, Long> rating : joined.getAll(STARS)) {
+        Activity activity = activities.computeIfAbsent(rating.getKey(), id -> new Activity());
+        activity.ratings++;
+        activity.stars += rating.getValue();
+      }
+      // Silver holds one row per customer; whatever activity is left has no customer.
+      for (Row customer : joined.getAll(CUSTOMER)) {
+        Activity activity = activities.remove(customer.getInt64("customer_id"));
+        out.output(row(customer, activity == null ? new Activity() : activity));
+      }
+      withoutCustomer.inc(activities.size());
+    }
+
+    private static Row row(Row customer, Activity activity) {
+      double orderValue = activity.orderValue.doubleValue();
+      return Row.withSchema(SCHEMA)
+          .withFieldValue("customer_id", customer.getInt64("customer_id"))
+          .withFieldValue("full_name", customer.getString("full_name"))
+          .withFieldValue("city", customer.getString("city"))
+          .withFieldValue("region", customer.getString("region"))
+          .withFieldValue("age_band", customer.getString("age_band"))
+          .withFieldValue("is_vip", customer.getBoolean("is_vip"))
+          .withFieldValue("pageviews", activity.pageviews)
+          .withFieldValue("sessions", (long) activity.sessions.size())
+          .withFieldValue("orders", activity.orders)
+          .withFieldValue("items", activity.items)
+          .withFieldValue("total_order_value", orderValue)
+          .withFieldValue("avg_order_value", Silver.average(orderValue, activity.orders))
+          .withFieldValue("ratings", activity.ratings)
+          .withFieldValue("avg_stars", Silver.average(activity.stars, activity.ratings))
+          .build();
     }
   }
 }

@@ -10,7 +10,6 @@ import java.util.Collections;
 import java.util.List;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithKeys;
@@ -38,14 +37,15 @@ public class BuildListingTurnover extends PTransform<PCollection<Row>, PCollecti
 
   @Override
   public PCollection<Row> expand(PCollection<Row> input) {
-    // A median needs every value of its group, so the listings are grouped rather than combined.
+    // A median needs every value of its group, so the listings are grouped rather than combined;
+    // in buckets of models, as there are hundreds of models: see GroupByBucket.
     return Silver.checked(input, WarehouseTable.SILVER_CAR_LISTINGS, getClass().getSimpleName())
         .apply(
             "KeyListingsByModel",
             WithKeys.of(
                     (Row listing) -> KV.of(listing.getString("make"), listing.getString("model")))
                 .withKeyType(kvs(strings(), strings())))
-        .apply("GroupListingsByModel", GroupByKey.create())
+        .apply("GroupListingsByModel", GroupByBucket.create())
         .apply("BuildListingTurnoverRows", ParDo.of(new BuildRowFn()))
         .setRowSchema(SCHEMA);
   }

@@ -1,23 +1,27 @@
 package dev.fakelake.transforms.aggregate;
 
+import static dev.fakelake.transforms.aggregate.Silver.inBucket;
+import static dev.fakelake.transforms.aggregate.Silver.inBuckets;
 import static org.apache.beam.sdk.values.TypeDescriptors.doubles;
-import static org.apache.beam.sdk.values.TypeDescriptors.kvs;
+import static org.apache.beam.sdk.values.TypeDescriptors.integers;
 import static org.apache.beam.sdk.values.TypeDescriptors.longs;
 
 import dev.fakelake.schemas.WarehouseTable;
+import java.math.BigDecimal;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.Schema;
-import org.apache.beam.sdk.transforms.Count;
-import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.FlatMapElements;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
@@ -41,13 +45,13 @@ public class BuildProductPerformance extends PTransform<PCollectionTuple, PColle
 
   private static final Schema SCHEMA = WarehouseTable.GOLD_PRODUCT_PERFORMANCE.schema();
 
+  // Each activity is a (product_id, value) pair keyed by the bucket of the product.
   private static final TupleTag<Row> PRODUCT = new TupleTag<>() {};
-  private static final TupleTag<Long> PAGEVIEWS = new TupleTag<>() {};
-  private static final TupleTag<Long> ORDERS = new TupleTag<>() {};
-  private static final TupleTag<Long> UNITS = new TupleTag<>() {};
-  private static final TupleTag<Double> REVENUE = new TupleTag<>() {};
-  private static final TupleTag<Long> RATINGS = new TupleTag<>() {};
-  private static final TupleTag<Long> STARS = new TupleTag<>() {};
+  private static final TupleTag<KV<Long, Long>> PAGEVIEWS = new TupleTag<>() {};
+  private static final TupleTag<KV<Long, Long>> ORDERS = new TupleTag<>() {};
+  private static final TupleTag<KV<Long, Long>> UNITS = new TupleTag<>() {};
+  private static final TupleTag<KV<Long, Double>> REVENUE = new TupleTag<>() {};
+  private static final TupleTag<KV<Long, Long>> STARS = new TupleTag<>() {};
 
   private BuildProductPerformance() {}
 
@@ -63,72 +67,66 @@ public class BuildProductPerformance extends PTransform<PCollectionTuple, PColle
     PCollection<Row> items = Silver.table(input, WarehouseTable.SILVER_ORDER_ITEMS, name);
     PCollection<Row> ratings = Silver.table(input, WarehouseTable.SILVER_RATINGS, name);
 
-    PCollection<KV<Long, Row>> productsById =
+    // Products and their activity meet in buckets of products, not one product at a time, and
+    // are summed per product within a bucket: see GroupByBucket for why.
+    PCollection<KV<Integer, Row>> productsByBucket =
         products.apply(
-            "KeyProductsById",
-            WithKeys.of((Row product) -> product.getInt64("product_id")).withKeyType(longs()));
+            "KeyProductsByBucket",
+            WithKeys.of((Row product) -> Silver.bucketOf(product.getInt64("product_id")))
+                .withKeyType(integers()));
 
-    PCollection<KV<Long, Long>> pageviewCounts =
-        pageviews
-            .apply(
-                "ExtractViewedProductIds",
-                FlatMapElements.into(longs())
-                    .via(
-                        (Row view) -> {
-                          Long productId = productOfPage(view.getString("url"));
-                          return productId == null ? List.<Long>of() : List.of(productId);
-                        }))
-            .apply("CountPageviewsPerProduct", Count.perElement());
+    // Each view of a product page counts 1.
+    PCollection<KV<Integer, KV<Long, Long>>> views =
+        pageviews.apply(
+            "ExtractViewedProductIds",
+            FlatMapElements.into(inBuckets(longs()))
+                .via(
+                    (Row view) -> {
+                      Long productId = productOfPage(view.getString("url"));
+                      return productId == null ? List.of() : List.of(inBucket(productId, 1L));
+                    }));
 
     PCollection<Row> sold =
         items.apply(
             "DropItemsOfCancelledOrders",
             Filter.by((Row item) -> !Silver.isCancelled(item.getString("order_status"))));
-    PCollection<KV<Long, Long>> orderCounts =
+    PCollection<KV<Integer, KV<Long, Long>>> orderIds =
         sold.apply(
-                "KeyOrdersByProduct",
-                MapElements.into(kvs(longs(), longs()))
-                    .via(item -> KV.of(item.getInt64("product_id"), item.getInt64("order_id"))))
-            .apply("DistinctOrdersPerProduct", Distinct.create())
-            .apply("CountOrdersPerProduct", Count.perKey());
-    PCollection<KV<Long, Long>> unitSums =
+            "KeyOrdersByBucket",
+            MapElements.into(inBuckets(longs()))
+                .via(item -> inBucket(item.getInt64("product_id"), item.getInt64("order_id"))));
+    PCollection<KV<Integer, KV<Long, Long>>> quantities =
         sold.apply(
-                "KeyQuantitiesByProduct",
-                MapElements.into(kvs(longs(), longs()))
-                    .via(
-                        item ->
-                            KV.of(item.getInt64("product_id"), (long) item.getInt32("quantity"))))
-            .apply("SumUnitsPerProduct", Sum.longsPerKey());
-    PCollection<KV<Long, Double>> revenues =
+            "KeyQuantitiesByBucket",
+            MapElements.into(inBuckets(longs()))
+                .via(
+                    item ->
+                        inBucket(item.getInt64("product_id"), (long) item.getInt32("quantity"))));
+    PCollection<KV<Integer, KV<Long, Double>>> lineAmounts =
         sold.apply(
-                "KeyLineAmountsByProduct",
-                MapElements.into(kvs(longs(), doubles()))
-                    .via(item -> KV.of(item.getInt64("product_id"), item.getDouble("line_amount"))))
-            .apply("SumRevenuePerProduct", ExactSum.perKey());
+            "KeyLineAmountsByBucket",
+            MapElements.into(inBuckets(doubles()))
+                .via(item -> inBucket(item.getInt64("product_id"), item.getDouble("line_amount"))));
 
-    PCollection<KV<Long, Long>> starsByProduct =
+    PCollection<KV<Integer, KV<Long, Long>>> stars =
         ratings
             .apply(
                 "DropRatingsWithoutProduct",
                 Filter.by((Row rating) -> rating.getInt64("product_id") != null))
             .apply(
-                "KeyStarsByProduct",
-                MapElements.into(kvs(longs(), longs()))
+                "KeyStarsByBucket",
+                MapElements.into(inBuckets(longs()))
                     .via(
                         rating ->
-                            KV.of(rating.getInt64("product_id"), (long) rating.getInt32("stars"))));
-    PCollection<KV<Long, Long>> ratingCounts =
-        starsByProduct.apply("CountRatingsPerProduct", Count.perKey());
-    PCollection<KV<Long, Long>> starSums =
-        starsByProduct.apply("SumStarsPerProduct", Sum.longsPerKey());
+                            inBucket(
+                                rating.getInt64("product_id"), (long) rating.getInt32("stars"))));
 
-    return KeyedPCollectionTuple.of(PRODUCT, productsById)
-        .and(PAGEVIEWS, pageviewCounts)
-        .and(ORDERS, orderCounts)
-        .and(UNITS, unitSums)
-        .and(REVENUE, revenues)
-        .and(RATINGS, ratingCounts)
-        .and(STARS, starSums)
+    return KeyedPCollectionTuple.of(PRODUCT, productsByBucket)
+        .and(PAGEVIEWS, views)
+        .and(ORDERS, orderIds)
+        .and(UNITS, quantities)
+        .and(REVENUE, lineAmounts)
+        .and(STARS, stars)
         .apply("JoinActivityToProducts", CoGroupByKey.create())
         .apply("BuildProductPerformanceRows", ParDo.of(new BuildRowFn()))
         .setRowSchema(SCHEMA);
@@ -154,33 +152,69 @@ public class BuildProductPerformance extends PTransform<PCollectionTuple, PColle
     }
   }
 
-  private static class BuildRowFn extends DoFn<KV<Long, CoGbkResult>, Row> {
+  /** One product's activity, summed over the values of a bucket. */
+  private static class Activity {
+    long pageviews;
+    final Set<Long> orderIds = new HashSet<>();
+    long units;
+    // Exact, like ExactSum: the values arrive in no particular order.
+    BigDecimal revenue = BigDecimal.ZERO;
+    long ratings;
+    long stars;
+  }
+
+  private static class BuildRowFn extends DoFn<KV<Integer, CoGbkResult>, Row> {
     // Repaired silver should not reference unknown products; counted so a regression shows.
     private final Counter withoutProduct =
         Metrics.counter("aggregate", "product_activity_without_product");
 
     @ProcessElement
-    public void processElement(@Element KV<Long, CoGbkResult> joined, OutputReceiver<Row> out) {
-      CoGbkResult activity = joined.getValue();
-      Row product = activity.getOnly(PRODUCT, null);
-      if (product == null) {
-        withoutProduct.inc();
-        return;
+    public void processElement(@Element KV<Integer, CoGbkResult> bucket, OutputReceiver<Row> out) {
+      CoGbkResult joined = bucket.getValue();
+      Map<Long, Activity> activities = new HashMap<>();
+      for (KV<Long, Long> view : joined.getAll(PAGEVIEWS)) {
+        activities.computeIfAbsent(view.getKey(), id -> new Activity()).pageviews +=
+            view.getValue();
       }
-      long ratings = activity.getOnly(RATINGS, 0L);
-      out.output(
-          Row.withSchema(SCHEMA)
-              .withFieldValue("product_id", joined.getKey())
-              .withFieldValue("name", product.getString("name"))
-              .withFieldValue("category_group", product.getString("category_group"))
-              .withFieldValue("price", product.getDouble("price"))
-              .withFieldValue("pageviews", activity.getOnly(PAGEVIEWS, 0L))
-              .withFieldValue("orders", activity.getOnly(ORDERS, 0L))
-              .withFieldValue("units_sold", activity.getOnly(UNITS, 0L))
-              .withFieldValue("revenue", activity.getOnly(REVENUE, 0.0))
-              .withFieldValue("ratings", ratings)
-              .withFieldValue("avg_stars", Silver.average(activity.getOnly(STARS, 0L), ratings))
-              .build());
+      for (KV<Long, Long> item : joined.getAll(ORDERS)) {
+        activities
+            .computeIfAbsent(item.getKey(), id -> new Activity())
+            .orderIds
+            .add(item.getValue());
+      }
+      for (KV<Long, Long> item : joined.getAll(UNITS)) {
+        activities.computeIfAbsent(item.getKey(), id -> new Activity()).units += item.getValue();
+      }
+      for (KV<Long, Double> item : joined.getAll(REVENUE)) {
+        Activity activity = activities.computeIfAbsent(item.getKey(), id -> new Activity());
+        activity.revenue = activity.revenue.add(new BigDecimal(item.getValue()));
+      }
+      for (KV<Long, Long> rating : joined.getAll(STARS)) {
+        Activity activity = activities.computeIfAbsent(rating.getKey(), id -> new Activity());
+        activity.ratings++;
+        activity.stars += rating.getValue();
+      }
+      // Silver holds one row per product; whatever activity is left has no product.
+      for (Row product : joined.getAll(PRODUCT)) {
+        Activity activity = activities.remove(product.getInt64("product_id"));
+        out.output(row(product, activity == null ? new Activity() : activity));
+      }
+      withoutProduct.inc(activities.size());
+    }
+
+    private static Row row(Row product, Activity activity) {
+      return Row.withSchema(SCHEMA)
+          .withFieldValue("product_id", product.getInt64("product_id"))
+          .withFieldValue("name", product.getString("name"))
+          .withFieldValue("category_group", product.getString("category_group"))
+          .withFieldValue("price", product.getDouble("price"))
+          .withFieldValue("pageviews", activity.pageviews)
+          .withFieldValue("orders", (long) activity.orderIds.size())
+          .withFieldValue("units_sold", activity.units)
+          .withFieldValue("revenue", activity.revenue.doubleValue())
+          .withFieldValue("ratings", activity.ratings)
+          .withFieldValue("avg_stars", Silver.average(activity.stars, activity.ratings))
+          .build();
     }
   }
 }

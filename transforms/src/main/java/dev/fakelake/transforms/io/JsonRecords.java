@@ -33,6 +33,24 @@ public final class JsonRecords {
     return new Formatter<>(type);
   }
 
+  /** Formats rows as one JSON line each. */
+  public static SerializableFunction<Row, String> rowFormatter() {
+    return new RowFormatter();
+  }
+
+  private static final class RowFormatter implements SerializableFunction<Row, String> {
+    // Not serializable; made once per deserialized instance.
+    private transient ObjectMapper mapper;
+
+    @Override
+    public String apply(Row row) {
+      if (mapper == null) {
+        mapper = new ObjectMapper();
+      }
+      return toJson(row, mapper).toString();
+    }
+  }
+
   private static final class Formatter<T> implements SerializableFunction<T, String> {
     private final Class<T> type;
     // Neither is serializable; both are made once per deserialized instance.

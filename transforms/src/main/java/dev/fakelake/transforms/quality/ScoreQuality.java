@@ -1,17 +1,22 @@
 package dev.fakelake.transforms.quality;
 
+import static org.apache.beam.sdk.values.TypeDescriptors.integers;
 import static org.apache.beam.sdk.values.TypeDescriptors.kvs;
 import static org.apache.beam.sdk.values.TypeDescriptors.longs;
 import static org.apache.beam.sdk.values.TypeDescriptors.strings;
 
 import dev.fakelake.schemas.Defect;
 import dev.fakelake.schemas.WarehouseTable;
+import dev.fakelake.transforms.aggregate.GroupByBucket;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -78,8 +83,9 @@ public class ScoreQuality extends PTransform<PCollectionTuple, PCollection<Row>>
       throw new IllegalArgumentException(
           "ScoreQuality needs defects tagged ScoreQuality.TRUTH and ScoreQuality.DETECTED");
     }
-    return KeyedPCollectionTuple.of(TRUTH, keyByDefect(input.get(TRUTH), "KeyTruthByDefect"))
-        .and(DETECTED, keyByDefect(input.get(DETECTED), "KeyDetectionsByDefect"))
+    // Records are matched in buckets of defects, not one defect at a time: see GroupByBucket.
+    return KeyedPCollectionTuple.of(TRUTH, keyByBucket(input.get(TRUTH), "KeyTruthByBucket"))
+        .and(DETECTED, keyByBucket(input.get(DETECTED), "KeyDetectionsByBucket"))
         .apply("MatchDetectionsToTruth", CoGroupByKey.create())
         .apply("ClassifyDefects", ParDo.of(new ClassifyFn()))
         .apply("CountOutcomes", Count.perElement())
@@ -97,16 +103,18 @@ public class ScoreQuality extends PTransform<PCollectionTuple, PCollection<Row>>
   }
 
   /**
-   * Keys each record by ((entity, defect kind), key), which is what makes two records one defect.
+   * Keys each record by the bucket of its key: the records of one defect share their key, so they
+   * land in one bucket.
    */
-  private static PCollection<KV<KV<KV<String, String>, String>, Defect>> keyByDefect(
+  private static PCollection<KV<Integer, Defect>> keyByBucket(
       PCollection<Defect> defects, String stepName) {
     return defects.apply(
         stepName,
         WithKeys.of(
                 (Defect defect) ->
-                    KV.of(KV.of(defect.getEntity(), defect.getDefect()), defect.getKey()))
-            .withKeyType(kvs(kvs(strings(), strings()), strings())));
+                    GroupByBucket.bucketOf(
+                        StringUtf8Coder.of(), defect.getKey(), GroupByBucket.DEFAULT_BUCKETS))
+            .withKeyType(integers()));
   }
 
   /**
@@ -152,32 +160,48 @@ public class ScoreQuality extends PTransform<PCollectionTuple, PCollection<Row>>
     return ratio == null ? "-" : String.format(Locale.ROOT, "%.1f%%", ratio * 100);
   }
 
+  /** What makes two records one defect: its entity, key and kind, but not its field. */
+  private record DefectId(String entity, String key, String kind) {
+    static DefectId of(Defect defect) {
+      return new DefectId(defect.getEntity(), defect.getKey(), defect.getDefect());
+    }
+  }
+
   /**
-   * Emits, for one distinct defect, the outcomes it counts towards, once for its entity and once
-   * for {@value #ALL_ENTITIES}.
+   * Emits, for each distinct defect of a bucket, the outcomes it counts towards, once for its
+   * entity and once for {@value #ALL_ENTITIES}.
    */
   private static class ClassifyFn
-      extends DoFn<
-          KV<KV<KV<String, String>, String>, CoGbkResult>, KV<KV<String, String>, String>> {
+      extends DoFn<KV<Integer, CoGbkResult>, KV<KV<String, String>, String>> {
     @ProcessElement
     public void processElement(
-        @Element KV<KV<KV<String, String>, String>, CoGbkResult> defect,
+        @Element KV<Integer, CoGbkResult> bucket,
         OutputReceiver<KV<KV<String, String>, String>> out) {
-      boolean injected = defect.getValue().getAll(TRUTH).iterator().hasNext();
-      boolean detected = defect.getValue().getAll(DETECTED).iterator().hasNext();
-      String entity = defect.getKey().getKey().getKey();
-      String kind = defect.getKey().getKey().getValue();
-      for (String scope : List.of(entity, ALL_ENTITIES)) {
-        KV<String, String> scoreKey = KV.of(scope, kind);
-        if (injected) {
-          out.output(KV.of(scoreKey, INJECTED));
+      Set<DefectId> injected = distinct(bucket.getValue().getAll(TRUTH));
+      Set<DefectId> detected = distinct(bucket.getValue().getAll(DETECTED));
+      for (DefectId defect : injected) {
+        emit(defect, INJECTED, out);
+        if (detected.contains(defect)) {
+          emit(defect, TRUE_POSITIVES, out);
         }
-        if (detected) {
-          out.output(KV.of(scoreKey, DETECTED_OUTCOME));
-        }
-        if (injected && detected) {
-          out.output(KV.of(scoreKey, TRUE_POSITIVES));
-        }
+      }
+      for (DefectId defect : detected) {
+        emit(defect, DETECTED_OUTCOME, out);
+      }
+    }
+
+    private static Set<DefectId> distinct(Iterable<Defect> records) {
+      Set<DefectId> defects = new HashSet<>();
+      for (Defect defect : records) {
+        defects.add(DefectId.of(defect));
+      }
+      return defects;
+    }
+
+    private static void emit(
+        DefectId defect, String outcome, OutputReceiver<KV<KV<String, String>, String>> out) {
+      for (String scope : List.of(defect.entity(), ALL_ENTITIES)) {
+        out.output(KV.of(KV.of(scope, defect.kind()), outcome));
       }
     }
   }

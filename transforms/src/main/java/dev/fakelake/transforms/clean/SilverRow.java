@@ -1,0 +1,58 @@
+package dev.fakelake.transforms.clean;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.values.Row;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * A silver row under construction: starts with the bronze row's values for the fields both share,
+ * takes curate's repairs and added columns, and is built in the silver schema's order.
+ */
+final class SilverRow {
+
+  private final Schema schema;
+  private final Map<String, Object> values = new HashMap<>();
+
+  private SilverRow(Schema schema) {
+    this.schema = schema;
+  }
+
+  static SilverRow from(Schema schema, Row bronze) {
+    SilverRow row = new SilverRow(schema);
+    for (Schema.Field field : schema.getFields()) {
+      if (bronze.getSchema().hasField(field.getName())) {
+        row.values.put(field.getName(), bronze.getValue(field.getName()));
+      }
+    }
+    return row;
+  }
+
+  SilverRow set(String field, @Nullable Object value) {
+    values.put(field, value);
+    return this;
+  }
+
+  @Nullable Object get(String field) {
+    return values.get(field);
+  }
+
+  /** The first non-nullable field without a value, or null when the row is complete. */
+  @Nullable String missingRequired() {
+    for (Schema.Field field : schema.getFields()) {
+      if (!field.getType().getNullable() && values.get(field.getName()) == null) {
+        return field.getName();
+      }
+    }
+    return null;
+  }
+
+  Row build() {
+    Row.Builder builder = Row.withSchema(schema);
+    for (Schema.Field field : schema.getFields()) {
+      builder.addValue(values.get(field.getName()));
+    }
+    return builder.build();
+  }
+}
