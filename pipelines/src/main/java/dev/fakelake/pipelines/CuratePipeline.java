@@ -35,9 +35,7 @@ import java.util.TreeMap;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.metrics.Counter;
@@ -46,7 +44,6 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.schemas.Schema;
-import org.apache.beam.sdk.transforms.Contextful;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -325,13 +322,7 @@ public class CuratePipeline {
     PCollectionList.of(quarantine)
         .apply("CollectQuarantine", Flatten.pCollections())
         .apply(
-            "WriteQuarantine",
-            FileIO.<String, DeadLetter>writeDynamic()
-                .by(DeadLetter::getSource)
-                .withDestinationCoder(StringUtf8Coder.of())
-                .via(Contextful.fn(JsonRecords.formatter(DeadLetter.class)), TextIO.sink())
-                .to(lake + "/silver/_quarantine")
-                .withNaming(entity -> FileIO.Write.defaultNaming(entity + "/part", ".jsonl")));
+            "WriteQuarantine", IngestPipeline.writeBySource(lake + "/silver/_quarantine", "/part"));
   }
 
   private static PCollection<Row> readBronze(

@@ -117,11 +117,22 @@ public final class Fakelake {
   }
 
   /**
-   * The command runs the Direct runner without its per-element immutability and encodability
-   * checks, which cost more than half its throughput; tests keep them on. Either can be set back.
+   * The command runs on Flink's in-process cluster unless {@code --runner} says otherwise: on two
+   * cores it runs the main job about three times faster than the Direct runner, whose grouping
+   * steps pay per bundle. The Direct runner, when chosen, runs without its per-element immutability
+   * and encodability checks, which cost more than half its throughput; tests keep them on. Each can
+   * be set back.
    */
   static String[] withCommandDefaults(String[] args) {
     java.util.List<String> all = new java.util.ArrayList<>();
+    if (Arrays.stream(args).noneMatch(a -> a.startsWith("--runner="))) {
+      all.add("--runner=FlinkRunner");
+    }
+    if (Arrays.stream(args).noneMatch(a -> a.startsWith("--reIterableGroupByKeyResult="))) {
+      // Joins read a group's values once per input; past Beam's 10,000-value cache, Flink must
+      // be allowed to read a group again (Dataflow always is).
+      all.add("--reIterableGroupByKeyResult=true");
+    }
     for (String check : new String[] {"--enforceImmutability", "--enforceEncodability"}) {
       if (Arrays.stream(args).noneMatch(a -> a.startsWith(check + "="))) {
         all.add(check + "=false");
@@ -257,7 +268,9 @@ public final class Fakelake {
                         "  --%-22s %s (default: %s)%n",
                         optionName(m), m.getAnnotation(Description.class).value(), defaultOf(m))));
     out.append("\nRunner options (Beam):\n");
-    out.append(String.format("  --%-22s %s%n", "runner", "DirectRunner (default) or FlinkRunner"));
+    out.append(
+        String.format(
+            "  --%-22s %s%n", "runner", "FlinkRunner (default, [local]) or DirectRunner"));
     out.append(
         String.format(
             "  --%-22s %s%n", "flinkMaster", "[local] (default) or HOST:PORT of a Flink cluster"));

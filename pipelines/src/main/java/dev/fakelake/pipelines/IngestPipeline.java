@@ -210,15 +210,20 @@ public class IngestPipeline {
     String partitionAndBatch = "/ingest_date=" + batch.ingestDate() + "/" + batch.batchId();
     PCollectionList.of(deadLetters)
         .apply("CollectDeadLetters", Flatten.pCollections())
-        .apply(
-            "WriteDeadLetters",
-            FileIO.<String, DeadLetter>writeDynamic()
-                .by(DeadLetter::getSource)
-                .withDestinationCoder(StringUtf8Coder.of())
-                .via(Contextful.fn(JsonRecords.formatter(DeadLetter.class)), TextIO.sink())
-                .to(lake + "/deadletter")
-                .withNaming(
-                    source -> FileIO.Write.defaultNaming(source + partitionAndBatch, ".jsonl")));
+        .apply("WriteDeadLetters", writeBySource(lake + "/deadletter", partitionAndBatch));
+  }
+
+  /**
+   * Writes dead letters (or quarantined rows) as JSON Lines, one folder per source: {@code
+   * folder/SOURCE/pathInSource-SSSSS-of-NNNNN.jsonl}.
+   */
+  static FileIO.Write<String, DeadLetter> writeBySource(String folder, String pathInSource) {
+    return FileIO.<String, DeadLetter>writeDynamic()
+        .by(DeadLetter::getSource)
+        .withDestinationCoder(StringUtf8Coder.of())
+        .via(Contextful.fn(JsonRecords.formatter(DeadLetter.class)), TextIO.sink())
+        .to(folder)
+        .withNaming(source -> FileIO.Write.defaultNaming(source + pathInSource, ".jsonl"));
   }
 
   static String partition(String lake, String zone, String source, IngestBatch batch) {

@@ -30,7 +30,7 @@ class CuratePipelineIT {
   static void generateIngestAndCurate() {
     run("generate", "--seed=7", "--scale=0.05", "--pageviews=3000");
     run("ingest");
-    run("curate");
+    run("curate", "--runner=DirectRunner");
   }
 
   @Test

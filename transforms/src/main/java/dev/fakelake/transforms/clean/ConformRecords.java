@@ -145,7 +145,7 @@ public class ConformRecords extends PTransform<PCollection<Row>, PCollectionTupl
 
     @ProcessElement
     public void process(@Element Row bronze, MultiOutputReceiver out, ProcessContext process) {
-      String key = keyOf(bronze);
+      String key = Deduplicate.naturalKey(entity, bronze);
       SilverRow silver = SilverRow.from(table.schema(), bronze);
       List<String> missing = new ArrayList<>();
       conformer.conform(
@@ -185,14 +185,6 @@ public class ConformRecords extends PTransform<PCollection<Row>, PCollectionTupl
 
     private void quarantine(MultiOutputReceiver out, Row bronze, String key, String reason) {
       out.get(QUARANTINE).output(Quarantine.of(entity, bronze, key, reason));
-    }
-
-    private String keyOf(Row row) {
-      List<String> parts = new ArrayList<>();
-      for (String field : entity.key().split(",")) {
-        parts.add(String.valueOf((Object) row.getValue(field)));
-      }
-      return String.join(",", parts);
     }
   }
 

@@ -53,19 +53,11 @@ public class Deduplicate extends PTransform<PCollection<Row>, PCollectionTuple> 
   @Override
   public PCollectionTuple expand(PCollection<Row> bronze) {
     Schema schema = bronze.getSchema();
-    List<String> keyFields = List.of(entity.key().split(","));
     PCollectionTuple out =
         bronze
             .apply(
                 "KeyByNaturalKey",
-                WithKeys.of(
-                        (Row row) -> {
-                          List<String> parts = new ArrayList<>();
-                          for (String field : keyFields) {
-                            parts.add(String.valueOf((Object) row.getValue(field)));
-                          }
-                          return String.join(",", parts);
-                        })
+                WithKeys.of((Row row) -> naturalKey(entity, row))
                     .withKeyType(TypeDescriptors.strings()))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), RowCoder.of(schema)))
             // Buckets, not keys: see GroupByBucket.
@@ -76,6 +68,15 @@ public class Deduplicate extends PTransform<PCollection<Row>, PCollectionTuple> 
                     .withOutputTags(UNIQUE, TupleTagList.of(DUPLICATES)));
     out.get(UNIQUE).setRowSchema(schema);
     return out;
+  }
+
+  /** A row's natural key as the truth records it: the key fields' values, comma separated. */
+  public static String naturalKey(Entity entity, Row row) {
+    List<String> parts = new ArrayList<>();
+    for (String field : entity.key().split(",")) {
+      parts.add(String.valueOf((Object) row.getValue(field)));
+    }
+    return String.join(",", parts);
   }
 
   private static class KeepNewestFn extends DoFn<KV<String, Iterable<Row>>, Row> {
