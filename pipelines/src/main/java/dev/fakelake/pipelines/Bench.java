@@ -18,7 +18,6 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.beam.sdk.schemas.SchemaRegistry;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.Row;
 
@@ -160,12 +159,8 @@ final class Bench {
   private static long loop(GenerationSpec spec) {
     RecordFactory factory = new RecordFactory(spec);
     ObjectMapper mapper = new ObjectMapper();
-    SerializableFunction<Pageview, org.apache.beam.sdk.values.Row> toRow;
-    try {
-      toRow = SchemaRegistry.createDefault().getToRowFunction(Pageview.class);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    SerializableFunction<Pageview, org.apache.beam.sdk.values.Row> toRow =
+        JsonRecords.toRowFunction(Pageview.class);
     long bytes = 0;
     long count = spec.count(Entity.PAGEVIEWS);
     for (long i = 0; i < count; i++) {

@@ -137,10 +137,7 @@ public class CuratePipeline {
     for (WarehouseTable table : curatedTables()) {
       rows.put(table, counters.getOrDefault(table.qualifiedName(), 0L));
     }
-    List<Row> scores =
-        OpsRows.read(lake, WarehouseTable.OPS_QUALITY_SCORES).stream()
-            .filter(row -> row.getDateTime("scored_at").getMillis() == scoredAt.getMillis())
-            .toList();
+    List<Row> scores = OpsRows.read(lake, WarehouseTable.OPS_QUALITY_SCORES, runId);
     if (!Warehouses.isBigQuery(options)) {
       Set<WarehouseTable> load = new java.util.HashSet<>(curatedTables());
       load.add(WarehouseTable.OPS_QUALITY_SCORES);

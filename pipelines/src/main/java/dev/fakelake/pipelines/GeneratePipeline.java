@@ -5,6 +5,7 @@ import dev.fakelake.schemas.DefectKind;
 import dev.fakelake.schemas.Entity;
 import dev.fakelake.schemas.Order;
 import dev.fakelake.schemas.OrderItem;
+import dev.fakelake.schemas.WarehouseTable;
 import dev.fakelake.transforms.generate.GenerateLandingFiles;
 import dev.fakelake.transforms.generate.GenerateOrders;
 import dev.fakelake.transforms.generate.GenerationSpec;
@@ -350,10 +351,10 @@ public class GeneratePipeline {
     database.execute(
         "CREATE SCHEMA IF NOT EXISTS shop",
         JdbcTables.createTableSql(
-            ORDERS_TABLE, JdbcTables.schemaOf(Order.class), List.of("order_id")),
+            ORDERS_TABLE, WarehouseTable.entitySchema(Order.class), List.of("order_id")),
         JdbcTables.createTableSql(
             ORDER_ITEMS_TABLE,
-            JdbcTables.schemaOf(OrderItem.class),
+            WarehouseTable.entitySchema(OrderItem.class),
             List.of("order_id", "line_no")),
         "TRUNCATE " + ORDERS_TABLE + ", " + ORDER_ITEMS_TABLE);
   }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -119,9 +120,8 @@ public class IngestPipeline {
         alreadyIngested = planFiles(lake, sources, ledger, files);
         List<IngestBatch.TableRange> tables = planTables(sources, ledger, database);
         Instant now = Instant.now();
-        while (ledger
-            .committedBatchIds()
-            .contains(IngestBatch.start(now, files, tables).batchId())) {
+        Set<String> taken = ledger.committedBatchIds();
+        while (taken.contains(IngestBatch.start(now, files, tables).batchId())) {
           now = now.plus(1000);
         }
         batch = IngestBatch.start(now, files, tables);

@@ -35,9 +35,18 @@ final class OpsRows {
 
   /** Every row of an ops table in the lake. */
   static List<Row> read(String lake, WarehouseTable table) {
+    return readMatching(table, folder(lake, table) + "/*.jsonl");
+  }
+
+  /** The rows one batch or run wrote with {@link #write} (or a pipeline, to the same name). */
+  static List<Row> read(String lake, WarehouseTable table, String name) {
+    return readMatching(table, folder(lake, table) + "/" + name + ".jsonl");
+  }
+
+  private static List<Row> readMatching(WarehouseTable table, String glob) {
     Schema schema = table.schema();
     List<Row> rows = new ArrayList<>();
-    for (String path : LakeFiles.match(folder(lake, table) + "/*.jsonl")) {
+    for (String path : LakeFiles.match(glob)) {
       for (String line : LakeFiles.read(path).split("\n")) {
         if (!line.isBlank()) {
           rows.add(parse(schema, line, path));

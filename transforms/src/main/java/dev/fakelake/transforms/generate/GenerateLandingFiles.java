@@ -17,7 +17,6 @@ import java.util.Map;
 import org.apache.beam.sdk.io.GenerateSequence;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.schemas.SchemaRegistry;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -131,8 +130,7 @@ public class GenerateLandingFiles extends PTransform<PBegin, PCollection<Defect>
       mapper = new ObjectMapper();
       @SuppressWarnings("unchecked")
       SerializableFunction<Object, Row> function =
-          (SerializableFunction<Object, Row>)
-              SchemaRegistry.createDefault().getToRowFunction(entity.recordClass());
+          (SerializableFunction<Object, Row>) JsonRecords.toRowFunction(entity.recordClass());
       toRow = function;
     }
 

@@ -2,7 +2,6 @@ package dev.fakelake.transforms.ingest;
 
 import dev.fakelake.schemas.Bronze;
 import dev.fakelake.schemas.DeadLetter;
-import dev.fakelake.transforms.generate.LiveProgress;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,8 +12,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.ResourceId;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -82,9 +79,7 @@ public class ReadLandingFiles extends PTransform<PCollection<String>, PCollectio
     private final int maxRecordBytes;
     private final RecordParser parser;
     private final Schema bronze;
-    private final Counter read;
-    private final Counter written;
-    private final Counter deadLettered;
+    private final IngestCounters counters;
 
     ReadFn(SourceSpec source, String batchId, Instant ingestedAt, int maxRecordBytes) {
       this.source = source;
@@ -93,11 +88,7 @@ public class ReadLandingFiles extends PTransform<PCollection<String>, PCollectio
       this.maxRecordBytes = maxRecordBytes;
       this.parser = new RecordParser(source.entity());
       this.bronze = Bronze.schema(source.entity());
-      this.read = Metrics.counter(IngestCounters.NAMESPACE, IngestCounters.read(source.name()));
-      this.written =
-          Metrics.counter(IngestCounters.NAMESPACE, IngestCounters.written(source.name()));
-      this.deadLettered =
-          Metrics.counter(IngestCounters.NAMESPACE, IngestCounters.deadLettered(source.name()));
+      this.counters = IngestCounters.of(source.name());
     }
 
     @ProcessElement
@@ -152,8 +143,7 @@ public class ReadLandingFiles extends PTransform<PCollection<String>, PCollectio
 
     private void handle(
         String path, String record, byte[] bytes, boolean truncated, MultiOutputReceiver out) {
-      read.inc();
-      LiveProgress.add(source.name(), 1);
+      counters.countRead();
       if (truncated) {
         deadLetter(
             path,
@@ -191,15 +181,14 @@ public class ReadLandingFiles extends PTransform<PCollection<String>, PCollectio
             .output(
                 RecordParser.withMetadata(
                     bronze, result.row(), source.name(), path, record, batchId, ingestedAt));
-        written.inc();
+        counters.countWritten();
       } else {
         deadLetter(path, record, result.key(), result.error(), result.reason(), text, out);
       }
     }
 
     private void emptyFile(String path, MultiOutputReceiver out) {
-      read.inc();
-      LiveProgress.add(source.name(), 1);
+      counters.countRead();
       deadLetter(path, "file", null, DeadLetter.Error.EMPTY_FILE, "the file is empty", "", out);
     }
 
@@ -224,7 +213,7 @@ public class ReadLandingFiles extends PTransform<PCollection<String>, PCollectio
                   .setBatchId(batchId)
                   .setFailedAt(ingestedAt)
                   .build());
-      deadLettered.inc();
+      counters.countDeadLettered();
     }
 
     private static String lenient(byte[] bytes) {

@@ -2,7 +2,6 @@ package dev.fakelake.transforms.ingest;
 
 import dev.fakelake.schemas.Bronze;
 import dev.fakelake.schemas.DeadLetter;
-import dev.fakelake.transforms.generate.LiveProgress;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
@@ -10,8 +9,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.io.jdbc.JdbcIO;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.Schema.Field;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -154,9 +151,7 @@ public class ReadSourceTable extends PTransform<PBegin, PCollectionTuple> {
     private final Instant ingestedAt;
     private final List<String> keyFields;
     private final Schema bronze;
-    private final Counter read;
-    private final Counter written;
-    private final Counter deadLettered;
+    private final IngestCounters counters;
 
     AddMetadataFn(SourceSpec source, String batchId, Instant ingestedAt) {
       this.source = source;
@@ -164,17 +159,12 @@ public class ReadSourceTable extends PTransform<PBegin, PCollectionTuple> {
       this.ingestedAt = ingestedAt;
       this.keyFields = List.of(source.entity().key().split(","));
       this.bronze = Bronze.schema(source.entity());
-      this.read = Metrics.counter(IngestCounters.NAMESPACE, IngestCounters.read(source.name()));
-      this.written =
-          Metrics.counter(IngestCounters.NAMESPACE, IngestCounters.written(source.name()));
-      this.deadLettered =
-          Metrics.counter(IngestCounters.NAMESPACE, IngestCounters.deadLettered(source.name()));
+      this.counters = IngestCounters.of(source.name());
     }
 
     @ProcessElement
     public void process(@Element Row row, MultiOutputReceiver out) {
-      read.inc();
-      LiveProgress.add(source.name(), 1);
+      counters.countRead();
       List<String> key = new ArrayList<>();
       for (String field : keyFields) {
         key.add(String.valueOf((Object) row.getValue(field)));
@@ -194,14 +184,14 @@ public class ReadSourceTable extends PTransform<PBegin, PCollectionTuple> {
                     .setBatchId(batchId)
                     .setFailedAt(ingestedAt)
                     .build());
-        deadLettered.inc();
+        counters.countDeadLettered();
         return;
       }
       out.get(ReadLandingFiles.BRONZE)
           .output(
               RecordParser.withMetadata(
                   bronze, row, source.name(), source.location(), record, batchId, ingestedAt));
-      written.inc();
+      counters.countWritten();
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.fakelake.transforms.io;
 
+import dev.fakelake.schemas.WarehouseTable;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -8,9 +9,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.io.jdbc.JdbcIO;
-import org.apache.beam.sdk.schemas.NoSuchSchemaException;
 import org.apache.beam.sdk.schemas.Schema;
-import org.apache.beam.sdk.schemas.SchemaRegistry;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.Row;
 import org.joda.time.ReadableInstant;
@@ -22,14 +21,6 @@ import org.joda.time.ReadableInstant;
 public final class JdbcTables {
 
   private JdbcTables() {}
-
-  public static Schema schemaOf(Class<?> recordClass) {
-    try {
-      return SchemaRegistry.createDefault().getSchema(recordClass);
-    } catch (NoSuchSchemaException e) {
-      throw new IllegalArgumentException(recordClass + " has no Beam schema", e);
-    }
-  }
 
   /** {@code CREATE TABLE IF NOT EXISTS} with the schema's columns and the given primary key. */
   public static String createTableSql(String table, Schema schema, List<String> primaryKey) {
@@ -77,14 +68,8 @@ public final class JdbcTables {
       Class<T> recordClass,
       String table,
       List<String> primaryKey) {
-    Schema schema = schemaOf(recordClass);
-    SerializableFunction<T, Row> toRow;
-    try {
-      toRow = SchemaRegistry.createDefault().getToRowFunction(recordClass);
-    } catch (NoSuchSchemaException e) {
-      throw new IllegalArgumentException(recordClass + " has no Beam schema", e);
-    }
-    SerializableFunction<T, Row> rows = toRow;
+    Schema schema = WarehouseTable.entitySchema(recordClass);
+    SerializableFunction<T, Row> rows = JsonRecords.toRowFunction(recordClass);
     return JdbcIO.<T>write()
         .withDataSourceConfiguration(dataSource)
         .withStatement(upsertSql(table, schema, primaryKey))

@@ -7,7 +7,6 @@ import dev.fakelake.schemas.Entity;
 import dev.fakelake.transforms.io.JsonRecords;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.beam.sdk.schemas.SchemaRegistry;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.Row;
 
@@ -22,8 +21,7 @@ final class ExpectedLines {
     ObjectMapper mapper = new ObjectMapper();
     @SuppressWarnings("unchecked")
     SerializableFunction<Object, Row> toRow =
-        (SerializableFunction<Object, Row>)
-            SchemaRegistry.createDefault().getToRowFunction(entity.recordClass());
+        (SerializableFunction<Object, Row>) JsonRecords.toRowFunction(entity.recordClass());
     List<String> lines = new ArrayList<>();
     for (long i = 0; i < spec.count(entity); i++) {
       ObjectNode json = JsonRecords.toJson(toRow.apply(factory.record(entity, i)), mapper);
