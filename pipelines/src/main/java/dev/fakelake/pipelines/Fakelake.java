@@ -1,5 +1,7 @@
 package dev.fakelake.pipelines;
 
+import dev.fakelake.pipelines.dataform.DuckDbModelRunner;
+import dev.fakelake.pipelines.dataform.Models;
 import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -44,6 +46,10 @@ public final class Fakelake {
         "curate",
         CuratePipeline.Options.class,
         "curate bronze into silver and gold, score quality against the truth, load the warehouse");
+    command(
+        "models",
+        Models.Options.class,
+        "run the Dataform models, assertions and unit tests on the local DuckDB warehouse");
     command(
         "bench",
         Bench.Options.class,
@@ -98,6 +104,7 @@ public final class Fakelake {
         case "generate" -> generate(options.as(GeneratePipeline.Options.class));
         case "curate" -> curate(options.as(CuratePipeline.Options.class));
         case "ingest" -> ingest(options.as(IngestPipeline.Options.class));
+        case "models" -> models(options.as(Models.Options.class));
         case "bench" -> Bench.run(options.as(Bench.Options.class), rest);
         default -> throw new IllegalStateException(command);
       }
@@ -105,6 +112,9 @@ public final class Fakelake {
     } catch (IllegalArgumentException e) {
       System.err.println("fakelake " + stage + ": " + e.getMessage());
       return 2;
+    } catch (DuckDbModelRunner.ActionFailedException | Models.UnitTestsFailedException e) {
+      System.err.println("fakelake " + stage + ": " + e.getMessage());
+      return 1;
     } catch (StageFailedException e) {
       System.err.println("fakelake " + stage + ": " + e.getMessage());
       System.err.println(
@@ -183,9 +193,18 @@ public final class Fakelake {
     return summary;
   }
 
+  private static Models.Summary models(Models.Options options) {
+    Models.Summary summary = Models.run(options, System.out);
+    System.out.print(Models.render(summary));
+    return summary;
+  }
+
   /** Options of the main job: those of every stage it runs. */
   public interface MainJobOptions
-      extends GeneratePipeline.Options, IngestPipeline.Options, CuratePipeline.Options {}
+      extends GeneratePipeline.Options,
+          IngestPipeline.Options,
+          CuratePipeline.Options,
+          Models.Options {}
 
   private static void runMainJob(MainJobOptions options) {
     long started = System.nanoTime();
@@ -197,12 +216,19 @@ public final class Fakelake {
         options.getScale(),
         options.getLocale(),
         options.getWarehouse());
-    System.out.println("== stage 1/3: generate");
+    System.out.println("== stage 1/4: generate");
     stage("generate", () -> generate(options));
-    System.out.println("== stage 2/3: ingest");
+    System.out.println("== stage 2/4: ingest");
     IngestPipeline.Summary ingest = stage("ingest", () -> ingest(options));
-    System.out.println("== stage 3/3: curate");
+    System.out.println("== stage 3/4: curate");
     CuratePipeline.Summary curate = stage("curate", () -> curate(options));
+    System.out.println("== stage 4/4: models");
+    if (Warehouses.isBigQuery(options)) {
+      System.out.println(
+          "models: skipped; on BigQuery the Dataform repository's workflow runs them");
+    } else {
+      stage("models", () -> models(options));
+    }
     System.out.printf(
         "== done in %s: %,d records ingested in batch %s, %d alerts; %,d silver and gold rows%n",
         Progress.clock((System.nanoTime() - started) / 1e9),
