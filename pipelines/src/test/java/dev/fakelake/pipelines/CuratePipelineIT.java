@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The curate command end to end on a small generated and ingested lake: every warehouse table is
  * loaded, silver keeps one row per key, nothing from bronze is lost, the quality scores find the
- * injected dirt, and Flink gives the same tables as the Direct runner.
+ * injected dirt, the Dataform models run on the result, and Flink gives the same tables as the
+ * Direct runner.
  */
 class CuratePipelineIT {
 
@@ -133,6 +134,21 @@ class CuratePipelineIT {
                   + " AND hour(event_time) = 11 AND month(event_time) IN (5, 6, 7)");
       assertTrue(day > 0 && night > 0, "both day and night occur");
       assertEquals(0, summerNoon, "never night at noon in a Czech summer");
+    }
+  }
+
+  @Test
+  void theDataformModelsRunWithEveryAssertionPassingOnTheCuratedWarehouse() throws SQLException {
+    run("models");
+
+    try (Connection warehouse = DuckDbWarehouse.open(lake.toString())) {
+      long pageviews = count(warehouse, "SELECT count(*) FROM silver.pageviews");
+      assertTrue(pageviews > 0);
+      assertEquals(pageviews, count(warehouse, "SELECT count(*) FROM marts.pageview_facts"));
+      assertEquals(pageviews, count(warehouse, "SELECT sum(pageviews) FROM marts.sessions"));
+      assertEquals(
+          count(warehouse, "SELECT count(*) FROM silver.orders WHERE status <> 'cancelled'"),
+          count(warehouse, "SELECT count(*) FROM marts.customer_running_revenue"));
     }
   }
 

@@ -8,6 +8,7 @@ import dev.fakelake.pipelines.dataform.CompiledGraph.Kind;
 import dev.fakelake.pipelines.dataform.DuckDbModelRunner.ActionResult;
 import dev.fakelake.pipelines.dataform.DuckDbModelRunner.UnitTestResult;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -83,6 +84,12 @@ public final class Models {
   public static Summary run(Options options, PrintStream out) {
     Path projectDir = DataformCli.locate(options.getDataformDir());
     Path warehouse = DuckDbWarehouse.file(options.getLake());
+    if (!Files.isRegularFile(warehouse)) {
+      throw new IllegalStateException(
+          "There is no warehouse at "
+              + warehouse
+              + ": load it first (./fakelake curate, or ./fakelake run)");
+    }
     long started = System.nanoTime();
     CompiledGraph graph = DataformCli.compile(projectDir, "duckdb");
     double compileSeconds = (System.nanoTime() - started) / 1e9;
@@ -92,12 +99,6 @@ public final class Models {
         compileSeconds,
         graph.actions().size() - graph.actions(Kind.DECLARATION).size(),
         graph.tests().size());
-    if (!java.nio.file.Files.isRegularFile(warehouse)) {
-      throw new IllegalStateException(
-          "There is no warehouse at "
-              + warehouse
-              + ": load it first (./fakelake curate, or ./fakelake run)");
-    }
     long running = System.nanoTime();
     try (Connection connection = DuckDbWarehouse.open(options.getLake())) {
       DuckDbModelRunner runner = new DuckDbModelRunner(connection, graph, options.getFullRefresh());
