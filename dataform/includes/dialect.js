@@ -80,11 +80,6 @@ function unixDate(date) {
   return isBigQuery ? `UNIX_DATE(${date})` : `date_diff('day', DATE '1970-01-01', ${date})`;
 }
 
-// Whole seconds since 1970-01-01 00:00:00 UTC.
-function unixSeconds(ts) {
-  return isBigQuery ? `UNIX_SECONDS(${ts})` : `CAST(floor(epoch_ms(${ts}) / 1000) AS BIGINT)`;
-}
-
 // a / b, or NULL when b is 0 (DuckDB's plain division gives NULL or infinity depending on type).
 function safeDivide(a, b) {
   return isBigQuery
@@ -101,9 +96,6 @@ function percentileCont(expr, fraction, over) {
     : `quantile_cont(${expr}, ${fraction}) OVER (${over})`;
 }
 
-// The name of the 64-bit floating point type, for CAST.
-const float64 = isBigQuery ? "FLOAT64" : "DOUBLE";
-
 module.exports = {
   engine,
   isBigQuery,
@@ -113,8 +105,6 @@ module.exports = {
   dateTrunc,
   dateDiff,
   unixDate,
-  unixSeconds,
   safeDivide,
   percentileCont,
-  float64,
 };
