@@ -45,6 +45,14 @@ public final class Fakelake {
         CuratePipeline.Options.class,
         "curate bronze into silver and gold, score quality against the truth, load the warehouse");
     command(
+        "train",
+        TrainModel.Options.class,
+        "train the order-value regression on gold.ml_features when enough new rows arrived");
+    command(
+        "score",
+        ScoreModel.Options.class,
+        "score feature rows with a saved order-value model, writing predictions");
+    command(
         "bench",
         Bench.Options.class,
         "measure generation on a plain loop, Direct and Flink [local]");
@@ -98,6 +106,8 @@ public final class Fakelake {
         case "generate" -> generate(options.as(GeneratePipeline.Options.class));
         case "curate" -> curate(options.as(CuratePipeline.Options.class));
         case "ingest" -> ingest(options.as(IngestPipeline.Options.class));
+        case "train" -> train(options.as(TrainModel.Options.class));
+        case "score" -> score(options.as(ScoreModel.Options.class));
         case "bench" -> Bench.run(options.as(Bench.Options.class), rest);
         default -> throw new IllegalStateException(command);
       }
@@ -180,6 +190,22 @@ public final class Fakelake {
     }
     System.out.print(CuratePipeline.render(summary));
     System.out.printf("curate: done in %s%n", Progress.clock(seconds));
+    return summary;
+  }
+
+  private static TrainModel.Summary train(TrainModel.Options options) {
+    long started = System.nanoTime();
+    TrainModel.Summary summary = TrainModel.run(options, System.out);
+    System.out.print(TrainModel.render(summary));
+    System.out.printf("train: done in %s%n", Progress.clock((System.nanoTime() - started) / 1e9));
+    return summary;
+  }
+
+  private static ScoreModel.Summary score(ScoreModel.Options options) {
+    long started = System.nanoTime();
+    ScoreModel.Summary summary = ScoreModel.run(options, System.out);
+    System.out.print(ScoreModel.render(summary));
+    System.out.printf("score: done in %s%n", Progress.clock((System.nanoTime() - started) / 1e9));
     return summary;
   }
 
