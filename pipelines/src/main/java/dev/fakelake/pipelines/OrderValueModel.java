@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,11 +62,15 @@ final class OrderValueModel {
 
   private OrderValueModel(Model<Regressor> model) {
     this.model = model;
+    List<String> candidates = FeatureRows.candidateColumns();
     this.features = new ArrayList<>();
     for (VariableInfo info : model.getFeatureIDMap()) {
       features.add(info.getName());
     }
-    List<String> candidates = FeatureRows.candidateColumns();
+    // In the table's column order, so coefficients read like the table.
+    features.sort(
+        Comparator.comparingInt(
+            name -> candidates.contains(name) ? candidates.indexOf(name) : Integer.MAX_VALUE));
     this.columnIndex = new int[features.size()];
     for (int i = 0; i < columnIndex.length; i++) {
       columnIndex[i] = candidates.indexOf(features.get(i));
@@ -116,6 +122,7 @@ final class OrderValueModel {
       }
     }
     List<String> features = new ArrayList<>();
+    List<double[]> chosen = new ArrayList<>();
     for (int i = 0; i < candidates.size(); i++) {
       String column = candidates.get(i);
       if (leftOut.containsKey(column)) {
@@ -125,7 +132,15 @@ final class OrderValueModel {
         leftOut.put(column, "the same in every training row");
         continue;
       }
+      double[] values = column(train, i);
+      int twin = indexOfEqual(chosen, values);
+      if (twin >= 0) {
+        // e.g. region_other and age_other both mark orders whose customer is unknown
+        leftOut.put(column, "equal to " + features.get(twin) + " in every training row");
+        continue;
+      }
       features.add(column);
+      chosen.add(values);
     }
     return new Design(features, leftOut);
   }
@@ -259,6 +274,19 @@ final class OrderValueModel {
 
   private static long nonZero(List<FeatureRows.Row> rows, int column) {
     return rows.stream().filter(row -> row.values()[column] != 0.0).count();
+  }
+
+  private static double[] column(List<FeatureRows.Row> rows, int column) {
+    return rows.stream().mapToDouble(row -> row.values()[column]).toArray();
+  }
+
+  private static int indexOfEqual(List<double[]> columns, double[] values) {
+    for (int i = 0; i < columns.size(); i++) {
+      if (Arrays.equals(columns.get(i), values)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static boolean isConstant(List<FeatureRows.Row> rows, int column) {

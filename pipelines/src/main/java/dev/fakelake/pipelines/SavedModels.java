@@ -36,7 +36,8 @@ final class SavedModels {
 
   /** The versions of {@code model} in a local lake folder. */
   static SavedModels of(String lake, String model) {
-    return new SavedModels(DuckDbWarehouse.file(lake).getParent().resolve("models").resolve(model));
+    return new SavedModels(
+        DuckDbWarehouse.file(lake).getParent().normalize().resolve("models").resolve(model));
   }
 
   Path root() {
