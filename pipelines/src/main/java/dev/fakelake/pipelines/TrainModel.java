@@ -138,7 +138,10 @@ public final class TrainModel {
     progress.printf(
         "train: fitting a linear regression of %s on %d features with %s%n",
         FeatureRows.LABEL, design.features().size(), OrderValueModel.ENGINE);
+    long fitStarted = System.nanoTime();
     OrderValueModel model = OrderValueModel.fit(train, design.features());
+    progress.printf(
+        "train: fitted in %s%n", Progress.clock((System.nanoTime() - fitStarted) / 1e9));
     double[] actual = test.stream().mapToDouble(row -> row.label()).toArray();
     RegressionMetrics metrics = RegressionMetrics.of(actual, model.predict(test));
     Map<String, Double> coefficients = model.coefficients();

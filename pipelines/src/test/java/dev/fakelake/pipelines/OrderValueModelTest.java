@@ -92,6 +92,35 @@ class OrderValueModelTest {
   }
 
   @Test
+  void leavesOutAColumnEqualToAnotherSoEveryFeatureIsFitted() {
+    List<String> columns = FeatureRows.candidateColumns();
+    List<FeatureRows.Row> rows = new java.util.ArrayList<>();
+    for (FeatureRows.Row row : TRAIN) {
+      double[] values = row.values().clone();
+      if (row.orderId() % 10 == 0) {
+        // An order whose customer is unknown: neither region nor age band.
+        for (int i = 0; i < values.length; i++) {
+          String column = columns.get(i);
+          if (column.startsWith(MlFeatures.REGION_PREFIX)
+              || column.startsWith(MlFeatures.AGE_PREFIX)) {
+            values[i] = column.endsWith("_other") ? 1 : 0;
+          }
+        }
+      }
+      rows.add(new FeatureRows.Row(row.orderId(), row.label(), values));
+    }
+
+    OrderValueModel.Design design = OrderValueModel.design(rows);
+    OrderValueModel model = OrderValueModel.fit(rows, design.features());
+
+    assertEquals("equal to region_other in every training row", design.leftOut().get("age_other"));
+    assertTrue(design.features().contains("region_other"));
+    assertTrue(
+        model.coefficients().values().stream().noneMatch(c -> c == 0.0),
+        "every feature has a coefficient: " + model.coefficients());
+  }
+
+  @Test
   void aSavedModelReloadedGivesTheSamePredictions() {
     OrderValueModel model = fit();
     double[] before = model.predict(FRESH);
