@@ -143,6 +143,20 @@ final class SavedModels {
     }
   }
 
+  /** Deletes a staging folder that will not be published. */
+  static void discard(Path staging) {
+    if (!Files.exists(staging)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(staging)) {
+      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(file);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete the staging folder " + staging, e);
+    }
+  }
+
   private static long number(Path folder) {
     return number(folder.getFileName().toString());
   }

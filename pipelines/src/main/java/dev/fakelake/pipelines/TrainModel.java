@@ -155,8 +155,6 @@ public final class TrainModel {
 
     String version = models.next();
     Instant trainedAt = Instant.now();
-    Path staging = models.stage(version);
-    model.save(staging);
     Trained trained =
         new Trained(
             version,
@@ -168,8 +166,21 @@ public final class TrainModel {
             model.intercept(),
             coefficients,
             metrics);
-    SavedModels.writeMetadata(staging, metadata(trained, design, trainedAt, rows.size(), options));
-    Path folder = models.publish(staging, version);
+    Path staging = models.stage(version);
+    Path folder;
+    try {
+      model.save(staging);
+      SavedModels.writeMetadata(
+          staging, metadata(trained, design, trainedAt, rows.size(), options));
+      folder = models.publish(staging, version);
+    } catch (RuntimeException e) {
+      try {
+        SavedModels.discard(staging);
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
     progress.printf("train: saved %s to %s%n", version, folder);
 
     OpsRows.write(
