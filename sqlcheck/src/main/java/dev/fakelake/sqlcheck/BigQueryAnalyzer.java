@@ -25,8 +25,11 @@ import com.google.zetasql.parser.ASTNodes.ASTSingleAssignment;
 import com.google.zetasql.parser.ASTNodes.ASTStatement;
 import com.google.zetasql.parser.ASTNodes.ASTVariableDeclaration;
 import com.google.zetasql.resolvedast.ResolvedNodes.ResolvedColumnDefinition;
+import com.google.zetasql.resolvedast.ResolvedNodes.ResolvedCreateModelStmt;
 import com.google.zetasql.resolvedast.ResolvedNodes.ResolvedCreateTableStmtBase;
 import com.google.zetasql.resolvedast.ResolvedNodes.ResolvedCreateViewBase;
+import com.google.zetasql.resolvedast.ResolvedNodes.ResolvedLiteral;
+import com.google.zetasql.resolvedast.ResolvedNodes.ResolvedOption;
 import com.google.zetasql.resolvedast.ResolvedNodes.ResolvedOutputColumn;
 import com.google.zetasql.resolvedast.ResolvedNodes.ResolvedStatement;
 import dev.fakelake.sqlcheck.DataformCompilation.Action;
@@ -119,6 +122,9 @@ public final class BigQueryAnalyzer {
 
   /** Every table known so far, by the reference compiled SQL quotes, lower-cased. */
   private final Map<String, SimpleTable> tables = new LinkedHashMap<>();
+
+  /** The model_type of every BigQuery ML model created so far, by name, lower-cased. */
+  private final Map<String, String> models = new HashMap<>();
 
   /** The catalog of every table known so far, for scripts that declare no variables. */
   private SimpleCatalog shared;
@@ -436,8 +442,14 @@ public final class BigQueryAnalyzer {
                     + " pre/post operations to DECLARE, SET and single statements"
                     + at(statement, bytes));
           } else {
+            String sql = padded(bytes, statement);
+            try {
+              sql = BigQueryMl.replaceEvaluate(sql, models);
+            } catch (IllegalArgumentException e) {
+              throw new ScriptError(e.getMessage() + at(statement, bytes));
+            }
             ResolvedStatement resolved =
-                Analyzer.analyzeStatement(padded(bytes, statement), options, catalog.forAnalysis());
+                Analyzer.analyzeStatement(sql, options, catalog.forAnalysis());
             register(catalog, resolved);
           }
         } catch (SqlException | ScriptError e) {
@@ -489,7 +501,17 @@ public final class BigQueryAnalyzer {
     return Constant.deserialize(proto, ImmutableList.of(), TypeFactory.nonUniqueNames());
   }
 
-  /** Adds what a CREATE TABLE or VIEW statement makes to the catalog and to later catalogs. */
+  private static String modelType(ResolvedCreateModelStmt create) {
+    for (ResolvedOption option : create.getOptionList()) {
+      if (option.getName().equalsIgnoreCase("model_type")
+          && option.getValue() instanceof ResolvedLiteral) {
+        return ((ResolvedLiteral) option.getValue()).getValue().getStringValue();
+      }
+    }
+    return "";
+  }
+
+  /** Adds what a CREATE TABLE, VIEW or MODEL statement makes to this and later catalogs. */
   private void register(ScriptCatalog catalog, ResolvedStatement resolved) {
     String name;
     List<SimpleColumn> columns = new ArrayList<>();
@@ -505,6 +527,10 @@ public final class BigQueryAnalyzer {
       for (ResolvedOutputColumn column : create.getOutputColumnList()) {
         columns.add(new SimpleColumn(name, column.getName(), column.getColumn().getType()));
       }
+    } else if (resolved instanceof ResolvedCreateModelStmt) {
+      ResolvedCreateModelStmt create = (ResolvedCreateModelStmt) resolved;
+      models.put(key(String.join(".", create.getNamePath())), modelType(create));
+      return;
     } else {
       return;
     }

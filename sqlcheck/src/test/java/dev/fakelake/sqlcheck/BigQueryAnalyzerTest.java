@@ -106,6 +106,13 @@ class BigQueryAnalyzerTest {
   }
 
   @Test
+  void evaluationOfAModelNoActionCreatesFails() {
+    Problem problem = problemOf("evaluate_unknown_model");
+
+    assertTrue(problem.message().contains("fakelake-test.ml.no_such_model"), problem.message());
+  }
+
+  @Test
   void declarationOfATableTheWarehouseDoesNotHaveFails() {
     assertTrue(
         brokenResult.problems().stream()
@@ -128,7 +135,7 @@ class BigQueryAnalyzerTest {
     assertTrue(
         brokenResult.problems().stream()
             .noneMatch(problem -> problem.action().startsWith("marts.order_count ")));
-    assertEquals(8, brokenResult.problems().size(), brokenResult.problems().toString());
+    assertEquals(9, brokenResult.problems().size(), brokenResult.problems().toString());
     assertTrue(!brokenResult.ok());
   }
 }

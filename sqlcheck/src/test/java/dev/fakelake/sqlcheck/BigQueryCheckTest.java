@@ -41,7 +41,7 @@ class BigQueryCheckTest {
   void brokenProjectFailsListingEveryFailingActionAndTest() throws IOException {
     String output = check(Fixtures.broken(), false);
 
-    assertTrue(output.contains("8 failed, 1 not analysed"), output);
+    assertTrue(output.contains("9 failed, 1 not analysed"), output);
     assertTrue(output.contains("FAIL marts.misspelt_column"), output);
     assertTrue(output.contains("SKIP marts.downstream_of_misspelt"), output);
     assertTrue(output.contains("FAIL order_count_fails"), output);
