@@ -54,7 +54,7 @@ public final class BigQueryCheck {
       System.err.println("Usage: BigQueryCheck COMPILATION.json  (dataform compile --json output)");
       System.exit(2);
     }
-    Path compilation = Path.of(args[0]);
+    Path compilation = Path.of(args[0]).toAbsolutePath().normalize();
     Report report;
     try {
       report = check(compilation, System.out);
