@@ -51,6 +51,14 @@ public final class Fakelake {
         Models.Options.class,
         "run the Dataform models, assertions and unit tests on the local DuckDB warehouse");
     command(
+        "train",
+        TrainModel.Options.class,
+        "train the order-value regression on gold.ml_features when enough new rows arrived");
+    command(
+        "score",
+        ScoreModel.Options.class,
+        "score feature rows with a saved order-value model, writing predictions");
+    command(
         "bench",
         Bench.Options.class,
         "measure generation on a plain loop, Direct and Flink [local]");
@@ -105,6 +113,8 @@ public final class Fakelake {
         case "curate" -> curate(options.as(CuratePipeline.Options.class));
         case "ingest" -> ingest(options.as(IngestPipeline.Options.class));
         case "models" -> models(options.as(Models.Options.class));
+        case "train" -> train(options.as(TrainModel.Options.class));
+        case "score" -> score(options.as(ScoreModel.Options.class));
         case "bench" -> Bench.run(options.as(Bench.Options.class), rest);
         default -> throw new IllegalStateException(command);
       }
@@ -196,6 +206,22 @@ public final class Fakelake {
   private static Models.Summary models(Models.Options options) {
     Models.Summary summary = Models.run(options, System.out);
     System.out.print(Models.render(summary));
+    return summary;
+  }
+
+  private static TrainModel.Summary train(TrainModel.Options options) {
+    long started = System.nanoTime();
+    TrainModel.Summary summary = TrainModel.run(options, System.out);
+    System.out.print(TrainModel.render(summary));
+    System.out.printf("train: done in %s%n", Progress.clock((System.nanoTime() - started) / 1e9));
+    return summary;
+  }
+
+  private static ScoreModel.Summary score(ScoreModel.Options options) {
+    long started = System.nanoTime();
+    ScoreModel.Summary summary = ScoreModel.run(options, System.out);
+    System.out.print(ScoreModel.render(summary));
+    System.out.printf("score: done in %s%n", Progress.clock((System.nanoTime() - started) / 1e9));
     return summary;
   }
 

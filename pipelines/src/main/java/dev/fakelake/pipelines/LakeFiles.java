@@ -71,10 +71,13 @@ final class LakeFiles {
     }
   }
 
-  /** Moves a file, replacing what is at the target. */
+  /**
+   * Moves a file, replacing what is at the target: Beam's rename replaces on every file system. No
+   * delete first: deleting a missing file makes the local file system list the whole folder, and
+   * archiving fills one folder a file at a time.
+   */
   static void move(String from, String to) {
     try {
-      delete(List.of(to));
       FileSystems.rename(List.of(resource(from)), List.of(resource(to)));
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot move " + from + " to " + to, e);

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The curate command end to end on a small generated and ingested lake: every warehouse table is
  * loaded, silver keeps one row per key, nothing from bronze is lost, the quality scores find the
- * injected dirt, the Dataform models run on the result, and Flink gives the same tables as the
- * Direct runner.
+ * injected dirt, the Dataform models run on the result, Flink gives the same tables as the Direct
+ * runner, and the order-value model trains and scores on the curated features.
  */
 class CuratePipelineIT {
 
@@ -196,6 +196,27 @@ class CuratePipelineIT {
       }
     }
     assertEquals(List.of(), differing);
+  }
+
+  @Test
+  void trainsAndScoresTheOrderValueModelOnTheCuratedFeatures() throws Exception {
+    run("train");
+    run("score");
+
+    try (Connection warehouse = DuckDbWarehouse.open(lake.toString())) {
+      long features = count(warehouse, "SELECT count(*) FROM gold.ml_features");
+      assertTrue(features > 0);
+      assertEquals(
+          features,
+          count(
+              warehouse,
+              "SELECT train_rows + test_rows FROM ops.model_metrics"
+                  + " WHERE model_version = 'v1' AND rmse > 0 AND r2 IS NOT NULL"));
+      Path predictions = lake.resolve("models/order_value/v1/predictions");
+      try (Stream<Path> files = Files.list(predictions)) {
+        assertEquals(features, files.flatMap(CuratePipelineIT::lines).count());
+      }
+    }
   }
 
   private static void run(String command, String... args) {

@@ -243,7 +243,33 @@ public enum WarehouseTable {
           .addNullableField("recall", FieldType.DOUBLE)
           .build(),
       null,
-      List.of("defect_kind"));
+      List.of("defect_kind")),
+  /**
+   * One row per training of a model, filled alike by the local trainer and by BigQuery ML: {@code
+   * engine} names the library or service, {@code model_location} the saved model folder or the
+   * BigQuery model, and the metrics are measured on the rows held out from training.
+   */
+  OPS_MODEL_METRICS(
+      "ops",
+      "model_metrics",
+      Schema.builder()
+          .addDateTimeField("trained_at")
+          .addStringField("model_name")
+          .addStringField("model_version")
+          .addStringField("engine")
+          .addStringField("model_type")
+          .addStringField("label")
+          .addInt64Field("feature_count")
+          .addInt64Field("train_rows")
+          .addInt64Field("test_rows")
+          .addNullableField("rmse", FieldType.DOUBLE)
+          .addNullableField("mae", FieldType.DOUBLE)
+          .addNullableField("r2", FieldType.DOUBLE)
+          .addInt64Field("feature_rows_seen")
+          .addNullableField("model_location", FieldType.STRING)
+          .build(),
+      "trained_at",
+      List.of("model_name"));
 
   private final String dataset;
   private final String tableName;

@@ -12,6 +12,7 @@ import java.io.Serializable;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -129,6 +130,8 @@ public class ConformRecords extends PTransform<PCollection<Row>, PCollectionTupl
     private final Counter conformed;
     // Caches sunrise and sunset per city and day; rebuilt per DoFn instance.
     private transient Daylight daylight;
+    // Side inputs fetched once per bundle: the runner's sideInput() costs far more than a lookup.
+    private transient Map<PCollectionView<?>, Object> sideInputs;
 
     ConformFn(WarehouseTable table, Conformer conformer) {
       this.table = table;
@@ -143,6 +146,11 @@ public class ConformRecords extends PTransform<PCollection<Row>, PCollectionTupl
       daylight = new Daylight();
     }
 
+    @StartBundle
+    public void startBundle() {
+      sideInputs = new IdentityHashMap<>();
+    }
+
     @ProcessElement
     public void process(@Element Row bronze, MultiOutputReceiver out, ProcessContext process) {
       String key = Deduplicate.naturalKey(entity, bronze);
@@ -154,7 +162,9 @@ public class ConformRecords extends PTransform<PCollection<Row>, PCollectionTupl
           new Context() {
             @Override
             public <T> T side(PCollectionView<T> view) {
-              return process.sideInput(view);
+              @SuppressWarnings("unchecked")
+              T value = (T) sideInputs.computeIfAbsent(view, process::sideInput);
+              return value;
             }
 
             @Override

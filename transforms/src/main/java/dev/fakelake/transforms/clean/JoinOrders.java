@@ -138,8 +138,17 @@ public class JoinOrders extends PTransform<PCollectionTuple, PCollectionTuple> {
       }
       Set<Long> ids = new TreeSet<>(orders.keySet());
       ids.addAll(items.keySet());
+      // Once per bucket: each sideInput() call costs more than the lookup it serves.
+      Map<Long, Row> customerById = context.sideInput(customers);
+      Map<Long, Row> productById = context.sideInput(products);
       for (Long id : ids) {
-        join(id, orders.get(id), items.getOrDefault(id, new ArrayList<>()), out, context);
+        join(
+            id,
+            orders.get(id),
+            items.getOrDefault(id, new ArrayList<>()),
+            out,
+            customerById,
+            productById);
       }
     }
 
@@ -148,7 +157,8 @@ public class JoinOrders extends PTransform<PCollectionTuple, PCollectionTuple> {
         @Nullable Row order,
         List<Row> items,
         MultiOutputReceiver out,
-        ProcessContext context) {
+        Map<Long, Row> customerById,
+        Map<Long, Row> productById) {
       items.sort(Comparator.comparing((Row row) -> row.getInt32("line_no")));
       if (order == null) {
         for (Row item : items) {
@@ -162,8 +172,7 @@ public class JoinOrders extends PTransform<PCollectionTuple, PCollectionTuple> {
         }
         return;
       }
-      Map<Long, Row> productById = context.sideInput(products);
-      Row customer = context.sideInput(customers).get(order.getInt64("customer_id"));
+      Row customer = customerById.get(order.getInt64("customer_id"));
       int units = 0;
       double total = 0;
       double biggestLine = -1;

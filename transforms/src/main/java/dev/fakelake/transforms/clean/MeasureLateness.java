@@ -94,11 +94,16 @@ public class MeasureLateness extends PTransform<PCollection<Row>, PCollection<Ro
           newestOfSession.merge(session, time, Math::max);
         }
         out.output(
-            Row.withSchema(output)
-                .addValues(row.getValues())
-                .addValues(lateness, sessionLateness)
-                .build());
+            Row.withSchema(output).attachValues(withLateness(row, lateness, sessionLateness)));
       }
+    }
+
+    private static List<Object> withLateness(Row row, long lateness, long sessionLateness) {
+      List<Object> values = new ArrayList<>(row.getFieldCount() + 2);
+      values.addAll(row.getValues());
+      values.add(lateness);
+      values.add(sessionLateness);
+      return values;
     }
 
     /** The line number of {@code line 17}; other records sort first. */

@@ -84,7 +84,12 @@ public class BuildMlFeatures extends PTransform<PCollection<Row>, PCollection<Ro
         MlFeatures.column(CATEGORY_PREFIX, CATEGORY_GROUPS, order.getString("main_category")), 1);
     values.put(MlFeatures.column(REGION_PREFIX, REGIONS, order.getString("customer_region")), 1);
     values.put(MlFeatures.column(AGE_PREFIX, AGE_BANDS, order.getString("customer_age_band")), 1);
-    return Row.withSchema(SCHEMA).withFieldValues(values).build();
+    // About a hundred columns per order: set by position, since Beam checks each named value.
+    List<Object> ordered = new ArrayList<>(SCHEMA.getFieldCount());
+    for (Schema.Field field : SCHEMA.getFields()) {
+      ordered.add(values.get(field.getName()));
+    }
+    return Row.withSchema(SCHEMA).attachValues(ordered);
   }
 
   private static List<String> dummyColumns() {

@@ -141,7 +141,7 @@ public class ReadSourceTable extends PTransform<PBegin, PCollectionTuple> {
             };
         values.add(resultSet.wasNull() ? null : value);
       }
-      return Row.withSchema(schema).addValues(values).build();
+      return Row.withSchema(schema).attachValues(values);
     }
   }
 

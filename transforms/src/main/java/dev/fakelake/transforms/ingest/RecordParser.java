@@ -10,6 +10,7 @@ import dev.fakelake.schemas.DeadLetter;
 import dev.fakelake.schemas.Entity;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -94,11 +95,11 @@ public final class RecordParser implements Serializable {
         return failure(DeadLetter.Error.MISSING_KEY, "key field '" + keyField + "' missing", key);
       }
     }
-    Row.Builder row = Row.withSchema(schema);
+    List<Object> values = new ArrayList<>(schema.getFieldCount());
     for (Field field : schema.getFields()) {
       JsonNode value = json.get(field.getName());
       if (value == null || value.isNull()) {
-        row.addValue(null);
+        values.add(null);
         continue;
       }
       Object converted = convert(field.getType(), value);
@@ -113,9 +114,10 @@ public final class RecordParser implements Serializable {
                 + abbreviate(value.toString()),
             key);
       }
-      row.addValue(converted);
+      values.add(converted);
     }
-    return new Result(row.build(), null, null, key);
+    // convert() yields each field's own Java type, so the values need no second check.
+    return new Result(Row.withSchema(schema).attachValues(values), null, null, key);
   }
 
   /** A bronze row: the parsed fields followed by the metadata columns. */
@@ -127,10 +129,10 @@ public final class RecordParser implements Serializable {
       String record,
       String batchId,
       Instant at) {
-    return Row.withSchema(bronze)
-        .addValues(fields.getValues())
-        .addValues(source, location, record, batchId, at)
-        .build();
+    List<Object> values = new ArrayList<>(bronze.getFieldCount());
+    values.addAll(fields.getValues());
+    Collections.addAll(values, source, location, record, batchId, at);
+    return Row.withSchema(bronze).attachValues(values);
   }
 
   private Result failure(DeadLetter.Error error, String reason, @Nullable String key) {

@@ -34,7 +34,7 @@ public final class ParquetRows {
         return rows.apply(
                 "ToAvro",
                 MapElements.into(TypeDescriptor.of(GenericRecord.class))
-                    .via(AvroUtils.getRowToGenericRecordFunction(avro)))
+                    .via(AvroRows.toGenericRecord(rows.getSchema())))
             .setCoder(AvroCoder.of(GenericRecord.class, avro))
             .apply(
                 "WriteParquet",
@@ -59,10 +59,7 @@ public final class ParquetRows {
                 FileIO.match().filepattern(glob).withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW))
             .apply("OpenParquet", FileIO.readMatches())
             .apply("ReadParquet", ParquetIO.readFiles(avro))
-            .apply(
-                "ToRows",
-                MapElements.into(TypeDescriptors.rows())
-                    .via(AvroUtils.getGenericRecordToRowFunction(schema)))
+            .apply("ToRows", MapElements.into(TypeDescriptors.rows()).via(AvroRows.toRow(schema)))
             .setRowSchema(schema);
       }
     };
