@@ -150,6 +150,17 @@ class DataformProjectTest {
     assertTrue(
         WarehouseTable.GOLD_ML_FEATURES.schema().hasField("total_amount"),
         "the label column exists in gold.ml_features");
+    Action metrics =
+        bigQuery.actions(Kind.INCREMENTAL).stream()
+            .filter(a -> a.target().qualifiedName().equals("ml.model_metrics"))
+            .findFirst()
+            .orElseThrow();
+    List<String> opsColumns =
+        WarehouseTable.OPS_MODEL_METRICS.schema().getFields().stream()
+            .map(Schema.Field::getName)
+            .filter(name -> !name.equals("feature_count"))
+            .toList();
+    assertEquals(opsColumns, metrics.columns().stream().map(Column::name).toList());
 
     assertEquals(
         List.of(),
