@@ -230,7 +230,8 @@ public final class Fakelake {
       extends GeneratePipeline.Options,
           IngestPipeline.Options,
           CuratePipeline.Options,
-          Models.Options {}
+          Models.Options,
+          TrainModel.Options {}
 
   private static void runMainJob(MainJobOptions options) {
     long started = System.nanoTime();
@@ -242,18 +243,25 @@ public final class Fakelake {
         options.getScale(),
         options.getLocale(),
         options.getWarehouse());
-    System.out.println("== stage 1/4: generate");
+    System.out.println("== stage 1/5: generate");
     stage("generate", () -> generate(options));
-    System.out.println("== stage 2/4: ingest");
+    System.out.println("== stage 2/5: ingest");
     IngestPipeline.Summary ingest = stage("ingest", () -> ingest(options));
-    System.out.println("== stage 3/4: curate");
+    System.out.println("== stage 3/5: curate");
     CuratePipeline.Summary curate = stage("curate", () -> curate(options));
-    System.out.println("== stage 4/4: models");
+    System.out.println("== stage 4/5: models");
     if (Warehouses.isBigQuery(options)) {
       System.out.println(
           "models: skipped; on BigQuery the Dataform repository's workflow runs them");
     } else {
       stage("models", () -> models(options));
+    }
+    System.out.println("== stage 5/5: train");
+    if (Warehouses.isBigQuery(options)) {
+      System.out.println(
+          "train: skipped; on BigQuery the Dataform workflow trains with BigQuery ML");
+    } else {
+      stage("train", () -> train(options));
     }
     System.out.printf(
         "== done in %s: %,d records ingested in batch %s, %d alerts; %,d silver and gold rows%n",
