@@ -17,6 +17,7 @@ import dev.fakelake.transforms.clean.MeasureLateness;
 import dev.fakelake.transforms.features.BuildMlFeatures;
 import dev.fakelake.transforms.generate.Cities;
 import dev.fakelake.transforms.generate.City;
+import dev.fakelake.transforms.generate.LiveProgress;
 import dev.fakelake.transforms.generate.Locales;
 import dev.fakelake.transforms.ingest.SourceSpec;
 import dev.fakelake.transforms.io.JsonRecords;
@@ -445,15 +446,19 @@ public class CuratePipeline {
   }
 
   private static class CountRowsFn extends DoFn<Row, Row> {
+    private final String table;
     private final Counter rows;
 
     CountRowsFn(WarehouseTable table) {
+      this.table = table.qualifiedName();
       this.rows = Metrics.counter(COUNTER_NAMESPACE, table.qualifiedName());
     }
 
     @ProcessElement
     public void process(@Element Row row, OutputReceiver<Row> out) {
       rows.inc();
+      // The command's progress line: silver and gold rows written so far.
+      LiveProgress.add(table, 1);
       out.output(row);
     }
   }
