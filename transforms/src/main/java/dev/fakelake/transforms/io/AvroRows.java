@@ -114,8 +114,16 @@ final class AvroRows {
     }
   }
 
+  /**
+   * Reads records by field name, resolved to positions once per record schema: a Parquet file gives
+   * records in the schema it was written with, which can be an older one than {@code schema}. A
+   * field the file does not have reads as null.
+   */
   private static final class ToRow implements SerializableFunction<GenericRecord, Row> {
     private final Schema schema;
+    // The positions of the last record schema seen; files of one schema come in long runs.
+    private transient org.apache.avro.@Nullable Schema lastRecordSchema;
+    private transient int @Nullable [] lastPositions;
 
     ToRow(Schema schema) {
       this.schema = schema;
@@ -123,14 +131,28 @@ final class AvroRows {
 
     @Override
     public Row apply(GenericRecord record) {
-      return row(schema, record);
+      if (record.getSchema() != lastRecordSchema) {
+        lastPositions = positions(schema, record.getSchema());
+        lastRecordSchema = record.getSchema();
+      }
+      return row(schema, record, lastPositions);
     }
 
-    private static Row row(Schema schema, GenericRecord record) {
+    /** Where each field of {@code schema} is in records of {@code avro}, or -1. */
+    private static int[] positions(Schema schema, org.apache.avro.Schema avro) {
+      int[] positions = new int[schema.getFieldCount()];
+      for (int i = 0; i < positions.length; i++) {
+        org.apache.avro.Schema.Field field = avro.getField(schema.getField(i).getName());
+        positions[i] = field == null ? -1 : field.pos();
+      }
+      return positions;
+    }
+
+    private static Row row(Schema schema, GenericRecord record, int[] positions) {
       List<Schema.Field> fields = schema.getFields();
       List<Object> values = new ArrayList<>(fields.size());
       for (int i = 0; i < fields.size(); i++) {
-        Object value = record.get(i);
+        Object value = positions[i] < 0 ? null : record.get(positions[i]);
         values.add(value == null ? null : beamValue(fields.get(i).getType(), value));
       }
       // Every value is converted to its field's own Java type above.
@@ -155,7 +177,11 @@ final class AvroRows {
           }
           yield items;
         }
-        case ROW -> row(type.getRowSchema(), (GenericRecord) value);
+        case ROW -> {
+          GenericRecord nested = (GenericRecord) value;
+          yield row(
+              type.getRowSchema(), nested, positions(type.getRowSchema(), nested.getSchema()));
+        }
         default -> value;
       };
     }

@@ -1,6 +1,7 @@
 package dev.fakelake.transforms.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,6 +94,26 @@ class ParquetRowsTest {
 
     PAssert.that(read).containsInAnyOrder(rows);
     pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  void readsAFileWrittenWithAnOlderSchemaByFieldName() {
+    Schema older =
+        Schema.builder()
+            .addNullableField("stars", FieldType.INT32)
+            .addInt64Field("id")
+            .addNullableField("name", FieldType.STRING)
+            .build();
+    GenericRecord record =
+        AvroRows.toGenericRecord(older)
+            .apply(Row.withSchema(older).addValues(4, 7L, "Brno").build());
+
+    Row row = AvroRows.toRow(NESTED).apply(record);
+
+    assertEquals(7L, row.getInt64("id"));
+    assertEquals("Brno", row.getString("name"));
+    assertEquals(4, row.getInt32("stars"));
+    assertNull(row.getValue("born"));
   }
 
   @Test
