@@ -152,10 +152,10 @@ public class CuratePipeline {
     return new Summary(rows, scores, quarantined);
   }
 
-  /** The silver and gold tables curate rebuilds. */
+  /** The silver and gold tables curate rebuilds: not the ops tables, nor the stream's. */
   static List<WarehouseTable> curatedTables() {
     return java.util.Arrays.stream(WarehouseTable.values())
-        .filter(t -> !t.dataset().equals("ops"))
+        .filter(t -> !t.dataset().equals("ops") && !t.isStreamed())
         .toList();
   }
 

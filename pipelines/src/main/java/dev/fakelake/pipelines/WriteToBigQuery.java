@@ -85,9 +85,12 @@ public final class WriteToBigQuery extends PTransform<PCollection<Row>, WriteRes
     return tableSpec;
   }
 
-  /** Whether each bounded write replaces the table (silver, gold) rather than appending (ops). */
+  /**
+   * Whether each bounded write replaces the table (curate's silver and gold) rather than appending
+   * (ops, and the stream's tables, which a bounded burst of stream-ingest adds to).
+   */
   public static boolean isRebuilt(WarehouseTable table) {
-    return !table.dataset().equals("ops");
+    return !table.dataset().equals("ops") && !table.isStreamed();
   }
 
   @Override

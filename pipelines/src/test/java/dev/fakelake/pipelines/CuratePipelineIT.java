@@ -38,6 +38,10 @@ class CuratePipelineIT {
   void loadsEveryWarehouseTableIntoItsSchema() throws SQLException {
     try (Connection warehouse = DuckDbWarehouse.open(lake.toString())) {
       for (WarehouseTable table : WarehouseTable.values()) {
+        if (table.isStreamed()) {
+          // stream-ingest owns these; curate neither builds nor loads them.
+          continue;
+        }
         long rows = count(warehouse, "SELECT count(*) FROM " + table.qualifiedName());
         if (!table.dataset().equals("ops") || table == WarehouseTable.OPS_QUALITY_SCORES) {
           assertTrue(rows > 0, table.qualifiedName() + " is empty");

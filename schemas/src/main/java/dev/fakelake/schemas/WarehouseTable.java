@@ -128,6 +128,47 @@ public enum WarehouseTable {
           Field.nullable("missing_fields", FieldType.STRING)),
       "listed_at",
       List.of("make", "model")),
+  /**
+   * Pageviews as stream-ingest sees them: deduplicated, at most the allowed lateness behind their
+   * arrival, latency as it arrived (the stream caps nothing), enriched with the customer.
+   */
+  SILVER_PAGEVIEWS_ENRICHED(
+      "silver",
+      "pageviews_enriched",
+      streamed(
+          Entity.PAGEVIEWS,
+          List.of("event_id", "user_id", "event_time"),
+          Field.of("published_at", FieldType.DATETIME),
+          Field.of("lateness_ms", FieldType.INT64),
+          Field.of("event_date", FieldType.logicalType(SqlTypes.DATE)),
+          Field.of("day_of_week", FieldType.STRING),
+          Field.of("hour_band", FieldType.STRING),
+          Field.nullable("is_daylight", FieldType.BOOLEAN),
+          Field.nullable("customer_name", FieldType.STRING),
+          Field.nullable("city", FieldType.STRING),
+          Field.nullable("region", FieldType.STRING),
+          Field.of("is_vip", FieldType.BOOLEAN),
+          Field.of("is_latency_alert", FieldType.BOOLEAN)),
+      "event_time",
+      List.of("user_id", "http_method")),
+  /** Each pageview paired with each rating its user gave within the join window after it. */
+  SILVER_PAGEVIEW_RATINGS(
+      "silver",
+      "pageview_ratings",
+      Schema.builder()
+          .addStringField("rating_event_id")
+          .addStringField("pageview_event_id")
+          .addInt64Field("user_id")
+          .addNullableField("product_id", FieldType.INT64)
+          .addNullableField("stars", FieldType.INT32)
+          .addNullableField("url", FieldType.STRING)
+          .addDateTimeField("pageview_time")
+          .addDateTimeField("rating_time")
+          .addInt64Field("seconds_between")
+          .addBooleanField("same_product")
+          .build(),
+      "rating_time",
+      List.of("user_id")),
   GOLD_CUSTOMER_ENGAGEMENT(
       "gold",
       "customer_engagement",
@@ -196,6 +237,47 @@ public enum WarehouseTable {
       List.of("make")),
   /** One row per order; the dummy columns are listed by {@link MlFeatures}. */
   GOLD_ML_FEATURES("gold", "ml_features", MlFeatures.schema(), null, List.of()),
+  /**
+   * Pageviews per HTTP method in five-minute event-time windows, one row per fired pane. Panes
+   * discard what they fired, so a row counts only the pageviews new since the previous pane of its
+   * window and method: {@code SUM(pageviews)} per window and method is the total.
+   */
+  GOLD_PAGEVIEWS_BY_METHOD_5M(
+      "gold",
+      "pageviews_by_method_5m",
+      Schema.builder()
+          .addDateTimeField("window_start")
+          .addDateTimeField("window_end")
+          .addStringField("http_method")
+          .addInt64Field("pageviews")
+          .addStringField("pane_timing")
+          .addInt64Field("pane_index")
+          .addDateTimeField("emitted_at")
+          .build(),
+      "window_start",
+      List.of("http_method")),
+  /**
+   * User sessions (pageviews at most the session gap apart), one row per fired pane. Panes
+   * accumulate, so a late pageview re-emits its whole merged session: the newest row of a user and
+   * session_start is the current one.
+   */
+  GOLD_SESSIONS(
+      "gold",
+      "sessions",
+      Schema.builder()
+          .addInt64Field("user_id")
+          .addDateTimeField("session_start")
+          .addDateTimeField("session_end")
+          .addInt64Field("duration_seconds")
+          .addInt64Field("pageviews")
+          .addInt64Field("distinct_urls")
+          .addNullableField("landing_url", FieldType.STRING)
+          .addNullableField("exit_url", FieldType.STRING)
+          .addStringField("pane_timing")
+          .addDateTimeField("emitted_at")
+          .build(),
+      "session_start",
+      List.of("user_id")),
   OPS_LOAD_STATS(
       "ops",
       "load_stats",
@@ -317,6 +399,21 @@ public enum WarehouseTable {
     return clusteringFields;
   }
 
+  /**
+   * Whether stream-ingest writes the table as events arrive; curate neither builds nor loads it.
+   */
+  public boolean isStreamed() {
+    switch (this) {
+      case SILVER_PAGEVIEWS_ENRICHED:
+      case SILVER_PAGEVIEW_RATINGS:
+      case GOLD_PAGEVIEWS_BY_METHOD_5M:
+      case GOLD_SESSIONS:
+        return true;
+      default:
+        return false;
+    }
+  }
+
   /** Finds a table by {@code dataset.table}. */
   public static WarehouseTable of(String qualifiedName) {
     for (WarehouseTable table : values()) {
@@ -338,6 +435,18 @@ public enum WarehouseTable {
 
   private static List<String> nullable(String... fields) {
     return List.of(fields);
+  }
+
+  /**
+   * An entity's fields as they arrive on the stream (nullable, like bronze) except the ones every
+   * row is known to have, then the stream's columns.
+   */
+  private static Schema streamed(Entity entity, List<String> required, Field... added) {
+    Schema.Builder builder = Schema.builder();
+    for (Field field : Bronze.fields(entity).getFields()) {
+      builder.addField(required.contains(field.getName()) ? field.withNullable(false) : field);
+    }
+    return builder.addFields(added).build();
   }
 
   /**
