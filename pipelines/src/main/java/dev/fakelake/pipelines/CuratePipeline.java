@@ -472,13 +472,16 @@ public class CuratePipeline {
     return regions;
   }
 
-  /** Removes the previous silver and gold, which this run rebuilds from all of bronze. */
+  /**
+   * Removes the previous silver and gold tables, which this run rebuilds from all of bronze; the
+   * stream's tables are left alone.
+   */
   static void clearPreviousOutput(String lake) {
     List<String> stale = new ArrayList<>();
-    for (String zone : List.of("silver", "gold")) {
-      stale.addAll(LakeFiles.match(lake + "/" + zone + "/*/*"));
-      stale.addAll(LakeFiles.match(lake + "/" + zone + "/_quarantine/*/*"));
+    for (WarehouseTable table : curatedTables()) {
+      stale.addAll(LakeFiles.match(lake + "/" + table.dataset() + "/" + table.tableName() + "/*"));
     }
+    stale.addAll(LakeFiles.match(lake + "/silver/_quarantine/*/*"));
     LakeFiles.delete(stale);
   }
 

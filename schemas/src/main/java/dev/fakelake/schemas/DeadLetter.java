@@ -26,7 +26,13 @@ public abstract class DeadLetter {
     UNKNOWN_FIELD,
     LINE_TOO_LONG,
     EMPTY_FILE,
-    UNREADABLE;
+    UNREADABLE,
+    /** A stream message without an entity attribute, or with one the stream does not carry. */
+    UNKNOWN_ENTITY,
+    /** A stream event without a field that placing it in time or by user needs. */
+    MISSING_FIELD,
+    /** A stream event that arrived later after its event time than the allowed lateness. */
+    TOO_LATE;
 
     /** The code as stored, e.g. {@code wrong_type}. */
     public String code() {
@@ -73,6 +79,8 @@ public abstract class DeadLetter {
   @SchemaFieldNumber("8")
   @SchemaFieldName("failed_at")
   public abstract Instant getFailedAt();
+
+  public abstract Builder toBuilder();
 
   public static Builder builder() {
     return new AutoValue_DeadLetter.Builder();

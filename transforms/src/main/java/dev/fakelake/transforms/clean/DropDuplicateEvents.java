@@ -1,0 +1,98 @@
+package dev.fakelake.transforms.clean;
+
+import org.apache.beam.sdk.coders.BooleanCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.RowCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
+import org.apache.beam.sdk.state.ValueState;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+
+/**
+ * Keeps the first of the stream events that share an event id and counts the others. An id is
+ * remembered for {@code memory} of event time after its first arrival (element timestamps are
+ * arrival times here), which covers a producer's retries and the generator's duplicates; the raw
+ * capture still holds every copy.
+ */
+public class DropDuplicateEvents extends PTransform<PCollection<Row>, PCollection<Row>> {
+
+  private final String idField;
+  private final Duration memory;
+  private final String entity;
+
+  private DropDuplicateEvents(String entity, String idField, Duration memory) {
+    this.entity = entity;
+    this.idField = idField;
+    this.memory = memory;
+  }
+
+  /** Drops repeats of {@code event_id} seen within {@code memory} of the first. */
+  public static DropDuplicateEvents byEventId(String entity, Duration memory) {
+    return new DropDuplicateEvents(entity, "event_id", memory);
+  }
+
+  @Override
+  public PCollection<Row> expand(PCollection<Row> events) {
+    Schema schema = events.getSchema();
+    String field = idField;
+    return events
+        .apply(
+            "KeyByEventId",
+            WithKeys.of((Row row) -> row.getString(field)).withKeyType(TypeDescriptors.strings()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), RowCoder.of(schema)))
+        .apply("KeepFirstOfEachId", ParDo.of(new KeepFirstFn(entity, memory)))
+        .setRowSchema(schema);
+  }
+
+  private static class KeepFirstFn extends DoFn<KV<String, Row>, Row> {
+    private final Duration memory;
+    private final Counter duplicates;
+
+    @StateId("seen")
+    private final StateSpec<ValueState<Boolean>> seenSpec = StateSpecs.value(BooleanCoder.of());
+
+    @TimerId("forget")
+    private final TimerSpec forgetSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    KeepFirstFn(String entity, Duration memory) {
+      this.memory = memory;
+      this.duplicates = Metrics.counter("stream", entity + "_duplicates");
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<String, Row> event,
+        @StateId("seen") ValueState<Boolean> seen,
+        @TimerId("forget") Timer forget,
+        OutputReceiver<Row> out) {
+      if (Boolean.TRUE.equals(seen.read())) {
+        duplicates.inc();
+        return;
+      }
+      seen.write(true);
+      forget.offset(memory).setRelative();
+      out.output(event.getValue());
+    }
+
+    @OnTimer("forget")
+    public void forget(@StateId("seen") ValueState<Boolean> seen) {
+      seen.clear();
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package dev.fakelake.transforms.enrich;
+
+import dev.fakelake.schemas.StreamMessage;
+import dev.fakelake.schemas.WarehouseTable;
+import dev.fakelake.transforms.clean.SplitLateEvents;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.Row;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
+
+/**
+ * Enriches stream pageviews into {@code silver.pageviews_enriched} rows: the customer's name, city
+ * and region from the customer table, the VIP flag from the VIP list (both side inputs), the
+ * calendar of the event time, whether it was day or night at the customer's city, how late the
+ * event arrived and whether its latency calls for an alert. A pageview of a customer the tables do
+ * not know keeps its row, with the customer columns empty, and is counted.
+ */
+public class EnrichPageviews extends PTransform<PCollection<Row>, PCollection<Row>> {
+
+  /** Pageviews slower than this raise a latency alert. */
+  public static final int DEFAULT_LATENCY_ALERT_MS = 2000;
+
+  private final PCollectionView<Map<Long, Row>> customers;
+  private final PCollectionView<Map<Long, Long>> vipCustomers;
+  private final int latencyAlertMs;
+
+  private EnrichPageviews(
+      PCollectionView<Map<Long, Row>> customers,
+      PCollectionView<Map<Long, Long>> vipCustomers,
+      int latencyAlertMs) {
+    this.customers = customers;
+    this.vipCustomers = vipCustomers;
+    this.latencyAlertMs = latencyAlertMs;
+  }
+
+  /**
+   * {@code customers}: silver customer rows by customer id; {@code vipCustomers}: the VIP list, as
+   * customer id to the number of times the list names them.
+   */
+  public static EnrichPageviews with(
+      PCollectionView<Map<Long, Row>> customers,
+      PCollectionView<Map<Long, Long>> vipCustomers,
+      int latencyAlertMs) {
+    return new EnrichPageviews(customers, vipCustomers, latencyAlertMs);
+  }
+
+  @Override
+  public PCollection<Row> expand(PCollection<Row> pageviews) {
+    return pageviews
+        .apply(
+            "EnrichWithCustomers",
+            ParDo.of(new EnrichFn(customers, vipCustomers, latencyAlertMs))
+                .withSideInputs(customers, vipCustomers))
+        .setRowSchema(WarehouseTable.SILVER_PAGEVIEWS_ENRICHED.schema());
+  }
+
+  private static class EnrichFn extends DoFn<Row, Row> {
+    private final PCollectionView<Map<Long, Row>> customersView;
+    private final PCollectionView<Map<Long, Long>> vipView;
+    private final int latencyAlertMs;
+    private final Schema schema = WarehouseTable.SILVER_PAGEVIEWS_ENRICHED.schema();
+    private final Counter unknownCustomers =
+        Metrics.counter("stream", "pageviews_unknown_customer");
+    private final Counter enriched = Metrics.counter("stream", "pageviews_enriched");
+    // Caches sunrise and sunset per city and day; rebuilt per DoFn instance.
+    private transient Daylight daylight;
+    // Side inputs fetched once per bundle: the runner's sideInput() costs far more than a lookup.
+    private transient @Nullable Map<Long, Row> customers;
+    private transient @Nullable Map<Long, Long> vips;
+
+    EnrichFn(
+        PCollectionView<Map<Long, Row>> customersView,
+        PCollectionView<Map<Long, Long>> vipView,
+        int latencyAlertMs) {
+      this.customersView = customersView;
+      this.vipView = vipView;
+      this.latencyAlertMs = latencyAlertMs;
+    }
+
+    @Setup
+    public void setup() {
+      daylight = new Daylight();
+    }
+
+    @StartBundle
+    public void startBundle() {
+      customers = null;
+      vips = null;
+    }
+
+    @ProcessElement
+    public void process(@Element Row pageview, ProcessContext context) {
+      if (customers == null) {
+        customers = context.sideInput(customersView);
+        vips = context.sideInput(vipView);
+      }
+      Map<String, Object> values = new HashMap<>();
+      for (Schema.Field field : pageview.getSchema().getFields()) {
+        if (schema.hasField(field.getName())) {
+          values.put(field.getName(), pageview.getValue(field.getName()));
+        }
+      }
+      long userId = pageview.getInt64("user_id");
+      Instant time = pageview.getDateTime("event_time").toInstant();
+      values.put(StreamMessage.PUBLISHED_AT, pageview.getDateTime(StreamMessage.PUBLISHED_AT));
+      values.put("lateness_ms", SplitLateEvents.latenessMillis(pageview));
+      values.put("event_date", Calendar.date(time));
+      values.put("day_of_week", Calendar.dayOfWeek(time));
+      values.put("hour_band", Calendar.hourBand(time));
+      Row customer = customers.get(userId);
+      if (customer == null) {
+        unknownCustomers.inc();
+      } else {
+        values.put("customer_name", customer.getString("full_name"));
+        values.put("city", customer.getString("city"));
+        values.put("region", customer.getString("region"));
+        values.put(
+            "is_daylight",
+            daylight.isDaylight(
+                customer.getDouble("latitude"), customer.getDouble("longitude"), time));
+      }
+      values.put("is_vip", vips.containsKey(userId));
+      Integer latency = pageview.getInt32("latency_ms");
+      values.put("is_latency_alert", latency != null && latency > latencyAlertMs);
+      List<Object> ordered = new ArrayList<>(schema.getFieldCount());
+      for (Schema.Field field : schema.getFields()) {
+        ordered.add(values.get(field.getName()));
+      }
+      context.output(Row.withSchema(schema).addValues(ordered).build());
+      enriched.inc();
+    }
+  }
+}
