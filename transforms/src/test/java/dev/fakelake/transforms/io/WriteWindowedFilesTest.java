@@ -1,6 +1,7 @@
 package dev.fakelake.transforms.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -189,7 +190,7 @@ class WriteWindowedFilesTest {
     Map<String, List<Row>> files = WrittenFiles.rows(folder, SCHEMA);
     assertEquals(1, files.size(), files.toString());
     String name = files.keySet().iterator().next();
-    assertEquals(true, name.matches("2026/11/22/23/59-00-p0-0000[01]-of-00002\\.avro"), name);
+    assertTrue(name.matches("2026/11/22/23/59-00-p0-0000[01]-of-00002\\.avro"), name);
     assertEquals(List.of(row), files.get(name));
   }
 
