@@ -102,9 +102,11 @@ class PubsubEmulatorIT {
   }
 
   /**
-   * The options PubsubIO needs to talk to the emulator: its root URL, a project (PubsubIO's JSON
-   * client asks for one), and no credentials (the emulator wants none, and a machine without
-   * Application Default Credentials would fail looking for them).
+   * The options PubsubIO needs to talk to the emulator. Only {@code --pubsubRootUrl} is required
+   * (tried: with it alone both pipelines work, since topic and subscription are given as full
+   * {@code projects/...} paths). {@code --project} spares Beam's default-project lookup and {@code
+   * NoopCredentialFactory} its search for Application Default Credentials, which otherwise logs an
+   * IOException on a machine without them and sends a real token to the emulator on one with them.
    */
   private static PubsubOptions options(PubsubEmulator emulator, boolean streaming) {
     PubsubOptions options =
