@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fakelake.schemas.WarehouseTable;
+import dev.fakelake.transforms.io.WriteWindowedFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -27,6 +28,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
 import org.apache.beam.sdk.io.FileIO;
@@ -38,6 +40,7 @@ import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
@@ -230,6 +233,65 @@ class DuckDbWarehouseTest {
         query(
             "SELECT CAST(raised_at AS VARCHAR), origin, batch_id, source, observed, message"
                 + " FROM ops.alerts ORDER BY raised_at"));
+  }
+
+  @Test
+  void loadsTheStreamsWindowedFilesFromTheTableFolders(TestPipeline pipeline) throws Exception {
+    List<Row> sales = sampleRows(WarehouseTable.GOLD_DAILY_SALES, 3);
+    List<Row> alerts = sampleRows(WarehouseTable.OPS_ALERTS, 3);
+    writeWindowed(
+        pipeline, WarehouseTable.GOLD_DAILY_SALES, sales, WriteWindowedFiles.Format.PARQUET);
+    writeWindowed(
+        pipeline, WarehouseTable.OPS_ALERTS, alerts, WriteWindowedFiles.Format.JSON_LINES);
+    pipeline.run().waitUntilFinish();
+
+    DuckDbWarehouse.load(
+        lake.toString(), EnumSet.of(WarehouseTable.GOLD_DAILY_SALES, WarehouseTable.OPS_ALERTS));
+
+    assertEquals(
+        List.of(List.of("3", "1000", "1002")),
+        query("SELECT count(*), min(orders), max(orders) FROM gold.daily_sales"));
+    assertEquals(
+        List.of(
+            Arrays.asList("2026-11-21 23:30:00", "origin-0", "batch_id-0"),
+            Arrays.asList("2026-11-22 23:30:00", "origin-1", null),
+            Arrays.asList("2026-11-23 23:30:00", "origin-2", "batch_id-2")),
+        query(
+            "SELECT CAST(raised_at AS VARCHAR), origin, batch_id FROM ops.alerts"
+                + " ORDER BY raised_at"));
+    try (Stream<Path> files = Files.list(lake.resolve("ops").resolve("alerts"))) {
+      assertEquals(
+          List.of(
+              "alerts-2026-11-21T23-30-00Z-p0-00000-of-00001.jsonl",
+              "alerts-2026-11-21T23-31-00Z-p0-00000-of-00001.jsonl",
+              "alerts-2026-11-21T23-32-00Z-p0-00000-of-00001.jsonl"),
+          files
+              .map(file -> file.getFileName().toString())
+              .filter(name -> !name.startsWith("."))
+              .sorted()
+              .toList());
+    }
+  }
+
+  /**
+   * Writes rows as the stream does, one window file set per row (each in its own minute), into
+   * {@code LAKE/dataset/table/}.
+   */
+  private void writeWindowed(
+      Pipeline pipeline, WarehouseTable table, List<Row> rows, WriteWindowedFiles.Format format) {
+    List<TimestampedValue<Row>> timed = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i++) {
+      timed.add(TimestampedValue.of(rows.get(i), FIRST_INSTANT.plus(Duration.standardMinutes(i))));
+    }
+    String folder = lake.resolve(table.dataset()).resolve(table.tableName()).toString();
+    pipeline
+        .apply(
+            "Create" + table.name(),
+            Create.timestamped(timed).withCoder(RowCoder.of(table.schema())))
+        .setRowSchema(table.schema())
+        .apply(
+            "Write" + table.name(),
+            WriteWindowedFiles.to(folder, format).withPrefix(table.tableName()));
   }
 
   @Test

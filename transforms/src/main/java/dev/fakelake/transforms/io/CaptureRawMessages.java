@@ -1,0 +1,100 @@
+package dev.fakelake.transforms.io;
+
+import dev.fakelake.schemas.StreamMessage;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PDone;
+import org.apache.beam.sdk.values.Row;
+import org.joda.time.Duration;
+
+/**
+ * Keeps every raw stream message exactly as it arrived, good or bad, in one-minute files by arrival
+ * time, in both Avro and Parquet, like Azure Event Hubs Capture: the stream's landing zone, from
+ * which any later run can replay or audit what the topic carried.
+ *
+ * <p>Input: rows of {@link StreamMessage#SCHEMA} whose element timestamps are their arrival ({@code
+ * published_at}). Layout under the given folder (the pipeline passes {@code LAKE/landing/stream}),
+ * by the window's start in UTC, as Event Hubs Capture's default {@code
+ * {Year}/{Month}/{Day}/{Hour}/{Minute}/{Second}}:
+ *
+ * <pre>{@code
+ * folder/avro/2026/11/22/10/05-00-p0-00000-of-00001.avro
+ * folder/parquet/2026/11/22/10/05-00-p0-00000-of-00001.parquet
+ * }</pre>
+ *
+ * <p>Nothing may be dropped, so the arrival-time windows allow a long lateness (a day by default):
+ * the watermark of an arrival time is an estimate (Pub/Sub's is heuristic, Kafka's is the slowest
+ * partition's), and a message behind it is still written, as a later pane ({@code p1, ...}) of its
+ * minute. {@value #CAPTURED} counts messages taken in; {@link WriteWindowedFiles#ROWS_WRITTEN} of
+ * each write step counts those written, so the two show any message the runner would drop as later
+ * than the lateness.
+ */
+public final class CaptureRawMessages extends PTransform<PCollection<Row>, PDone> {
+
+  /** The counter (namespace this class) of messages taken in for capture. */
+  public static final String CAPTURED = "messages_captured";
+
+  /** How late (behind the watermark) an arrival may come and still be captured. */
+  public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.standardDays(1);
+
+  private final String folder;
+  private final Duration allowedLateness;
+
+  private CaptureRawMessages(String folder, Duration allowedLateness) {
+    this.folder = folder;
+    this.allowedLateness = allowedLateness;
+  }
+
+  /** Captures into {@code folder/avro/...} and {@code folder/parquet/...}. */
+  public static CaptureRawMessages to(String folder) {
+    return new CaptureRawMessages(folder, DEFAULT_ALLOWED_LATENESS);
+  }
+
+  public CaptureRawMessages withAllowedLateness(Duration allowedLateness) {
+    return new CaptureRawMessages(folder, allowedLateness);
+  }
+
+  /** The Avro files' folder under {@code root}. */
+  public static String avroFolder(String root) {
+    return root + "/avro";
+  }
+
+  /** The Parquet files' folder under {@code root}. */
+  public static String parquetFolder(String root) {
+    return root + "/parquet";
+  }
+
+  @Override
+  public PDone expand(PCollection<Row> messages) {
+    if (!messages.getSchema().equivalent(StreamMessage.SCHEMA)) {
+      throw new IllegalArgumentException(
+          "Expected rows of StreamMessage.SCHEMA, got " + messages.getSchema());
+    }
+    PCollection<Row> counted =
+        messages.apply("CountMessages", ParDo.of(new CountFn())).setRowSchema(messages.getSchema());
+    counted.apply("WriteAvro", write(avroFolder(folder), WriteWindowedFiles.Format.AVRO));
+    counted.apply("WriteParquet", write(parquetFolder(folder), WriteWindowedFiles.Format.PARQUET));
+    return PDone.in(messages.getPipeline());
+  }
+
+  private WriteWindowedFiles write(String to, WriteWindowedFiles.Format format) {
+    return WriteWindowedFiles.to(to, format)
+        .withLayout(WriteWindowedFiles.Layout.DATE_PATH)
+        .withWindow(Duration.standardMinutes(1))
+        .withAllowedLateness(allowedLateness);
+  }
+
+  private static final class CountFn extends DoFn<Row, Row> {
+    private final Counter captured = Metrics.counter(CaptureRawMessages.class, CAPTURED);
+
+    @ProcessElement
+    public void process(@Element Row message, OutputReceiver<Row> out) {
+      captured.inc();
+      out.output(message);
+    }
+  }
+}
