@@ -110,11 +110,12 @@ class BuildSessionsTest {
     TestStream<Row> events =
         stream()
             .addElements(atEventTime(view("a", 1, "/", at(0))))
-            // the session [10:00, 10:30) fires on time at 10:30
-            .advanceWatermarkTo(at(31))
+            // the session [10:00, 10:30) fires on time; it is kept until 10:40 (10 min lateness)
+            .advanceWatermarkTo(at(36))
+            // its own session [10:05, 10:35) is behind the watermark: late, and merged
             .addElements(atEventTime(view("late", 1, "/product/3", at(5))))
-            // it closes for good at 10:40 (10 min lateness); the next one is too late
-            .advanceWatermarkTo(at(45))
+            // [10:06, 10:36) closed for good at 10:46: beyond the allowed lateness
+            .advanceWatermarkTo(at(47))
             .addElements(atEventTime(view("too-late", 1, "/x", at(6))))
             .advanceWatermarkToInfinity();
 

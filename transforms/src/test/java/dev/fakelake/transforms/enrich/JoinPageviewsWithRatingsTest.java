@@ -1,21 +1,25 @@
 package dev.fakelake.transforms.enrich;
 
-import static dev.fakelake.transforms.aggregate.StreamRows.atEventTime;
 import static dev.fakelake.transforms.aggregate.StreamRows.fields;
 import static dev.fakelake.transforms.aggregate.StreamRows.pageview;
 
 import dev.fakelake.schemas.Bronze;
 import dev.fakelake.schemas.Entity;
 import dev.fakelake.schemas.WarehouseTable;
+import java.util.List;
 import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.schemas.Schema.FieldType;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.transforms.FlatMapElements;
 import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
@@ -53,40 +57,63 @@ class JoinPageviewsWithRatingsTest {
         .build();
   }
 
-  private static TestStream.Builder<Row> pageviews() {
-    return TestStream.create(RowCoder.of(WarehouseTable.SILVER_PAGEVIEWS_ENRICHED.schema()));
+  /** One stream of both sides, so the order of arrival between them is exactly as written. */
+  private static final Schema EITHER =
+      Schema.builder()
+          .addNullableField(
+              "pageview", FieldType.row(WarehouseTable.SILVER_PAGEVIEWS_ENRICHED.schema()))
+          .addNullableField("rating", FieldType.row(RATING))
+          .build();
+
+  private static TestStream.Builder<Row> events() {
+    return TestStream.create(RowCoder.of(EITHER));
   }
 
-  private static TestStream.Builder<Row> ratings() {
-    return TestStream.create(RowCoder.of(RATING));
+  private static TimestampedValue<Row> pv(Row pageview) {
+    return TimestampedValue.of(
+        Row.withSchema(EITHER).addValues(pageview, null).build(),
+        pageview.getDateTime("event_time").toInstant());
   }
 
-  private static PCollectionTuple join(
-      TestPipeline pipeline, TestStream<Row> pageviews, TestStream<Row> ratings) {
+  private static TimestampedValue<Row> rt(Row rating) {
+    return TimestampedValue.of(
+        Row.withSchema(EITHER).addValues(null, rating).build(),
+        rating.getDateTime("event_time").toInstant());
+  }
+
+  private static PCollection<Row> side(PCollection<Row> events, String field, Schema schema) {
+    return events
+        .apply(
+            "Take" + field,
+            FlatMapElements.into(TypeDescriptors.rows())
+                .via(
+                    (Row e) -> e.getRow(field) == null ? List.<Row>of() : List.of(e.getRow(field))))
+        .setRowSchema(schema);
+  }
+
+  private static PCollectionTuple join(TestPipeline pipeline, TestStream<Row> stream) {
+    PCollection<Row> events = pipeline.apply(stream);
     return PCollectionTuple.of(
-            JoinPageviewsWithRatings.PAGEVIEWS, pipeline.apply("Pageviews", pageviews))
-        .and(JoinPageviewsWithRatings.RATINGS, pipeline.apply("Ratings", ratings))
+            JoinPageviewsWithRatings.PAGEVIEWS,
+            side(events, "pageview", WarehouseTable.SILVER_PAGEVIEWS_ENRICHED.schema()))
+        .and(JoinPageviewsWithRatings.RATINGS, side(events, "rating", RATING))
         .apply(JoinPageviewsWithRatings.of());
   }
 
   @Test
   void pairsRatingsUpToFifteenMinutesAfterAPageviewOfTheSameUser(TestPipeline pipeline) {
-    TestStream<Row> views =
-        pageviews()
+    TestStream<Row> stream =
+        events()
             .addElements(
-                atEventTime(view("pv", 1, "/product/7", T0)),
-                atEventTime(view("other-user", 2, "/product/7", T0)))
-            .advanceWatermarkToInfinity();
-    TestStream<Row> rates =
-        ratings()
+                pv(view("pv", 1, "/product/7", T0)), pv(view("other-user", 2, "/product/7", T0)))
             .addElements(
-                atEventTime(rating("same-product", 1L, 7, at(3, 0))),
-                atEventTime(rating("on-the-boundary", 1L, 8, at(15, 0))),
-                atEventTime(rating("a-second-too-late", 1L, 7, at(15, 1))),
-                atEventTime(rating("before-the-view", 1L, 7, at(-1, 0))))
+                rt(rating("same-product", 1L, 7, at(3, 0))),
+                rt(rating("on-the-boundary", 1L, 8, at(15, 0))),
+                rt(rating("a-second-too-late", 1L, 7, at(15, 1))),
+                rt(rating("before-the-view", 1L, 7, at(-1, 0))))
             .advanceWatermarkToInfinity();
 
-    PCollectionTuple out = join(pipeline, views, rates);
+    PCollectionTuple out = join(pipeline, stream);
 
     PAssert.that(fields(out.get(JoinPageviewsWithRatings.PAIRS), PAIR_FIELDS))
         .containsInAnyOrder(
@@ -100,21 +127,16 @@ class JoinPageviewsWithRatingsTest {
 
   @Test
   void pairsOnceWhicheverSideArrivesFirst(TestPipeline pipeline) {
-    // the rating arrives before its pageview; the second rating after it; a duplicate repeats
-    TestStream<Row> rates =
-        ratings()
-            .addElements(atEventTime(rating("r1", 1L, 7, at(5, 0))))
-            .advanceProcessingTime(Duration.standardSeconds(10))
-            .addElements(atEventTime(rating("r2", 1L, 7, at(6, 0))))
-            .advanceWatermarkToInfinity();
-    TestStream<Row> views =
-        pageviews()
-            .advanceProcessingTime(Duration.standardSeconds(5))
-            .addElements(atEventTime(view("pv", 1, "/", at(1, 0))))
-            .addElements(atEventTime(view("pv", 1, "/", at(1, 0))))
+    // the rating arrives before its pageview, the second rating after it; the pageview repeats
+    TestStream<Row> stream =
+        events()
+            .addElements(rt(rating("r1", 1L, 7, at(5, 0))))
+            .addElements(pv(view("pv", 1, "/", at(1, 0))))
+            .addElements(pv(view("pv", 1, "/", at(1, 0))))
+            .addElements(rt(rating("r2", 1L, 7, at(6, 0))))
             .advanceWatermarkToInfinity();
 
-    PCollectionTuple out = join(pipeline, views, rates);
+    PCollectionTuple out = join(pipeline, stream);
 
     PAssert.that(
             fields(
@@ -133,21 +155,16 @@ class JoinPageviewsWithRatingsTest {
     // 10:00 + 15 min window + 10 min lateness: the pageview is dropped when the watermark passes
     // 10:25, so a rating of 10:14 arriving at 10:26 is beyond the allowed lateness and unpaired;
     // a rating of 10:14 arriving in time pairs.
-    TestStream<Row> views =
-        pageviews()
-            .addElements(atEventTime(view("pv", 1, "/", T0)))
+    TestStream<Row> stream =
+        events()
+            .addElements(pv(view("pv", 1, "/", T0)))
             .advanceWatermarkTo(at(24, 0))
+            .addElements(rt(rating("in-time", 1L, 7, at(14, 0))))
             .advanceWatermarkTo(at(26, 0))
-            .advanceWatermarkToInfinity();
-    TestStream<Row> rates =
-        ratings()
-            .addElements(atEventTime(rating("in-time", 1L, 7, at(14, 0))))
-            .advanceWatermarkTo(at(24, 0))
-            .advanceWatermarkTo(at(26, 0))
-            .addElements(atEventTime(rating("too-late", 1L, 7, at(14, 0))))
+            .addElements(rt(rating("too-late", 1L, 7, at(14, 0))))
             .advanceWatermarkToInfinity();
 
-    PCollectionTuple out = join(pipeline, views, rates);
+    PCollectionTuple out = join(pipeline, stream);
 
     PAssert.that(
             fields(out.get(JoinPageviewsWithRatings.PAIRS), "pageview_event_id", "rating_event_id"))
@@ -157,13 +174,10 @@ class JoinPageviewsWithRatingsTest {
 
   @Test
   void aRatingWithoutUserIsDeadLetteredWithItsReason(TestPipeline pipeline) {
-    TestStream<Row> views = pageviews().advanceWatermarkToInfinity();
-    TestStream<Row> rates =
-        ratings()
-            .addElements(atEventTime(rating("anon", null, 7, T0)))
-            .advanceWatermarkToInfinity();
+    TestStream<Row> stream =
+        events().addElements(rt(rating("anon", null, 7, T0))).advanceWatermarkToInfinity();
 
-    PCollectionTuple out = join(pipeline, views, rates);
+    PCollectionTuple out = join(pipeline, stream);
 
     PAssert.that(
             out.get(JoinPageviewsWithRatings.DEAD_LETTERS)
