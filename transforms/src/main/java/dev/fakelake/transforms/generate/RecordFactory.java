@@ -385,7 +385,8 @@ public final class RecordFactory {
     }
   }
 
-  static String productPage(long productId) {
+  /** The path of a product's page, as pageviews request it and ratings are joined on. */
+  public static String productPage(long productId) {
     return "/product/" + productId;
   }
 

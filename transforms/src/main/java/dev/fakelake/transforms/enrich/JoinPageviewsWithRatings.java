@@ -1,0 +1,358 @@
+package dev.fakelake.transforms.enrich;
+
+import dev.fakelake.schemas.DeadLetter;
+import dev.fakelake.schemas.WarehouseTable;
+import dev.fakelake.transforms.generate.RecordFactory;
+import dev.fakelake.transforms.io.JsonRecords;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.coders.InstantCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.RowCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.schemas.Schema.FieldType;
+import org.apache.beam.sdk.state.BagState;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
+import org.apache.beam.sdk.state.ValueState;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Pairs each pageview with each rating its user gave at most the join window after it ({@code
+ * silver.pageview_ratings}), in a stream where either side may arrive first: every pair is output
+ * exactly once, when its second half arrives, as long as both arrive within the allowed lateness.
+ *
+ * <p>Input: a tuple of {@link #PAGEVIEWS} ({@code silver.pageviews_enriched} rows) and {@link
+ * #RATINGS} (rows of {@code Bronze.fields(Entity.RATINGS)}), each timestamped with its event time.
+ * Output: {@link #PAIRS}, timestamped with the rating's time, and {@link #DEAD_LETTERS}: rows
+ * without an event id, user id or event time, which cannot be joined.
+ *
+ * <p>A stateful step keyed by user id keeps both sides of the join in state, in the global window,
+ * and an event-time timer drops a pageview once the watermark is past its time + join window +
+ * allowed lateness (no rating that could pair with it can still arrive in time) and a rating once
+ * the watermark is past its time + allowed lateness, so state stays bounded by the events of the
+ * last join window plus lateness per user. An event arriving after that point joins with whatever
+ * is still kept and is counted in {@code stream:join_arrived_too_late}.
+ */
+public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple, PCollectionTuple> {
+
+  public static final TupleTag<Row> PAGEVIEWS = new TupleTag<Row>("pageviews") {};
+  public static final TupleTag<Row> RATINGS = new TupleTag<Row>("ratings") {};
+  public static final TupleTag<Row> PAIRS = new TupleTag<Row>("pairs") {};
+  public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<DeadLetter>("dead") {};
+
+  /** What a side of the join keeps in state: only the fields a pair needs. */
+  static final Schema SIDE =
+      Schema.builder()
+          .addBooleanField("is_rating")
+          .addStringField("event_id")
+          .addDateTimeField("event_time")
+          .addNullableField("url", FieldType.STRING)
+          .addNullableField("product_id", FieldType.INT64)
+          .addNullableField("stars", FieldType.INT32)
+          .build();
+
+  private final Duration joinWindow;
+  private final Duration allowedLateness;
+  private final String batchId;
+
+  private JoinPageviewsWithRatings(Duration joinWindow, Duration allowedLateness, String batchId) {
+    this.joinWindow = joinWindow;
+    this.allowedLateness = allowedLateness;
+    this.batchId = batchId;
+  }
+
+  /** A 15-minute join window, 10 minutes of allowed lateness. */
+  public static JoinPageviewsWithRatings of() {
+    return new JoinPageviewsWithRatings(
+        Duration.standardMinutes(15), Duration.standardMinutes(10), "stream-ingest");
+  }
+
+  /** The longest time from a pageview to a rating that still pairs them (inclusive). */
+  public JoinPageviewsWithRatings withJoinWindow(Duration joinWindow) {
+    return new JoinPageviewsWithRatings(joinWindow, allowedLateness, batchId);
+  }
+
+  public JoinPageviewsWithRatings withAllowedLateness(Duration allowedLateness) {
+    return new JoinPageviewsWithRatings(joinWindow, allowedLateness, batchId);
+  }
+
+  /** The batch id the dead letters carry (stream-ingest's run id). */
+  public JoinPageviewsWithRatings withBatchId(String batchId) {
+    return new JoinPageviewsWithRatings(joinWindow, allowedLateness, batchId);
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollectionTuple input) {
+    PCollectionTuple pageviews =
+        input.get(PAGEVIEWS).apply("KeyPageviewsByUser", keyByUser("pageviews", false));
+    PCollectionTuple ratings =
+        input.get(RATINGS).apply("KeyRatingsByUser", keyByUser("ratings", true));
+    KvCoder<Long, Row> sideCoder = KvCoder.of(VarLongCoder.of(), RowCoder.of(SIDE));
+    PCollection<KV<Long, Row>> sides =
+        PCollectionList.of(pageviews.get(KEYED).setCoder(sideCoder))
+            .and(ratings.get(KEYED).setCoder(sideCoder))
+            .apply("FlattenSides", Flatten.pCollections())
+            // The join's state lives across windows; its timers decide what is forgotten.
+            .apply("IntoGlobalWindow", Window.into(new GlobalWindows()));
+    PCollection<Row> pairs =
+        sides
+            .apply("PairWithinJoinWindow", ParDo.of(new JoinFn(joinWindow, allowedLateness)))
+            .setRowSchema(WarehouseTable.SILVER_PAGEVIEW_RATINGS.schema());
+    PCollection<DeadLetter> dead =
+        PCollectionList.of(pageviews.get(UNKEYED))
+            .and(ratings.get(UNKEYED))
+            .apply("FlattenUnjoinable", Flatten.pCollections());
+    return PCollectionTuple.of(PAIRS, pairs).and(DEAD_LETTERS, dead);
+  }
+
+  private static final TupleTag<KV<Long, Row>> KEYED = new TupleTag<KV<Long, Row>>() {};
+  private static final TupleTag<DeadLetter> UNKEYED = new TupleTag<DeadLetter>() {};
+
+  private ParDo.MultiOutput<Row, KV<Long, Row>> keyByUser(String source, boolean isRating) {
+    return ParDo.of(new KeyByUserFn(source, isRating, batchId))
+        .withOutputTags(KEYED, TupleTagList.of(UNKEYED));
+  }
+
+  /** A side of the join keyed by user id, or a dead letter when it lacks what the join needs. */
+  private static final class KeyByUserFn extends DoFn<Row, KV<Long, Row>> {
+
+    private final String source;
+    private final boolean isRating;
+    private final String batchId;
+    private final Counter unjoinable;
+    // Turns a row back into its JSON for the dead letter's payload.
+    private final SerializableFunction<Row, String> json = JsonRecords.rowFormatter();
+
+    KeyByUserFn(String source, boolean isRating, String batchId) {
+      this.source = source;
+      this.isRating = isRating;
+      this.batchId = batchId;
+      this.unjoinable = Metrics.counter("stream", "join_" + source + "_unjoinable");
+    }
+
+    @ProcessElement
+    public void process(@Element Row row, MultiOutputReceiver out) {
+      String eventId = row.getString("event_id");
+      Long userId = row.getInt64("user_id");
+      @Nullable Object eventTime = row.getDateTime("event_time");
+      List<String> missing = new ArrayList<>();
+      if (eventId == null) {
+        missing.add("event_id");
+      }
+      if (userId == null) {
+        missing.add("user_id");
+      }
+      if (eventTime == null) {
+        missing.add("event_time");
+      }
+      if (!missing.isEmpty()) {
+        unjoinable.inc();
+        out.get(UNKEYED)
+            .output(
+                DeadLetter.builder()
+                    .setSource(source)
+                    .setLocation("stream")
+                    .setRecord("JoinPageviewsWithRatings")
+                    .setRecordKey(eventId)
+                    .setError(DeadLetter.Error.MISSING_KEY.code())
+                    .setReason(
+                        "Cannot join "
+                            + source
+                            + " with "
+                            + (isRating ? "pageviews" : "ratings")
+                            + " without "
+                            + String.join(", ", missing))
+                    .setPayload(json.apply(row))
+                    .setBatchId(batchId)
+                    .setFailedAt(Instant.now())
+                    .build());
+        return;
+      }
+      out.get(KEYED)
+          .output(
+              KV.of(
+                  userId,
+                  Row.withSchema(SIDE)
+                      .withFieldValue("is_rating", isRating)
+                      .withFieldValue("event_id", eventId)
+                      .withFieldValue("event_time", row.getDateTime("event_time").toInstant())
+                      .withFieldValue("url", isRating ? null : row.getString("url"))
+                      .withFieldValue("product_id", isRating ? row.getInt64("product_id") : null)
+                      .withFieldValue("stars", isRating ? row.getInt32("stars") : null)
+                      .build()));
+    }
+  }
+
+  /** Pairs each arriving event with the kept events of the other side; forgets expired ones. */
+  static final class JoinFn extends DoFn<KV<Long, Row>, Row> {
+
+    private final Duration joinWindow;
+    private final Duration allowedLateness;
+    private final Counter pairsOut = Metrics.counter("stream", "join_pairs");
+    private final Counter duplicates = Metrics.counter("stream", "join_duplicates_ignored");
+    private final Counter tooLate = Metrics.counter("stream", "join_arrived_too_late");
+
+    @StateId("pageviews")
+    private final StateSpec<BagState<Row>> pageviewsSpec = StateSpecs.bag(RowCoder.of(SIDE));
+
+    @StateId("ratings")
+    private final StateSpec<BagState<Row>> ratingsSpec = StateSpecs.bag(RowCoder.of(SIDE));
+
+    /** When the expiry timer is set for, so a new event only moves it earlier. */
+    @StateId("nextExpiry")
+    private final StateSpec<ValueState<Instant>> nextExpirySpec =
+        StateSpecs.value(InstantCoder.of());
+
+    /** The latest expiry time already applied: events expiring before it arrived too late. */
+    @StateId("expiredUpTo")
+    private final StateSpec<ValueState<Instant>> expiredUpToSpec =
+        StateSpecs.value(InstantCoder.of());
+
+    @TimerId("expire")
+    private final TimerSpec expireSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    JoinFn(Duration joinWindow, Duration allowedLateness) {
+      this.joinWindow = joinWindow;
+      this.allowedLateness = allowedLateness;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<Long, Row> element,
+        @Timestamp Instant timestamp,
+        @StateId("pageviews") BagState<Row> pageviews,
+        @StateId("ratings") BagState<Row> ratings,
+        @StateId("nextExpiry") ValueState<Instant> nextExpiry,
+        @StateId("expiredUpTo") ValueState<Instant> expiredUpTo,
+        @TimerId("expire") Timer expire,
+        OutputReceiver<Row> out) {
+      Row event = element.getValue();
+      boolean isRating = event.getBoolean("is_rating");
+      BagState<Row> same = isRating ? ratings : pageviews;
+      BagState<Row> other = isRating ? pageviews : ratings;
+      String eventId = event.getString("event_id");
+      for (Row kept : same.read()) {
+        if (kept.getString("event_id").equals(eventId)) {
+          // Already joined when it first arrived; a second pass would repeat its pairs.
+          duplicates.inc();
+          return;
+        }
+      }
+      for (Row kept : other.read()) {
+        Row pageview = isRating ? kept : event;
+        Row rating = isRating ? event : kept;
+        Instant pageviewTime = time(pageview);
+        Instant ratingTime = time(rating);
+        long gapMs = ratingTime.getMillis() - pageviewTime.getMillis();
+        if (gapMs >= 0 && gapMs <= joinWindow.getMillis()) {
+          pairsOut.inc();
+          Instant at = ratingTime.isBefore(timestamp) ? timestamp : ratingTime;
+          out.outputWithTimestamp(pair(element.getKey(), pageview, rating), at);
+        }
+      }
+      Instant expiry = expiry(event);
+      Instant applied = expiredUpTo.read();
+      if (applied != null && !expiry.isAfter(applied)) {
+        // Its partners may already be forgotten; keeping it would only hold state for nothing.
+        tooLate.inc();
+        return;
+      }
+      same.add(event);
+      Instant next = nextExpiry.read();
+      if (next == null || expiry.isBefore(next)) {
+        expire.set(expiry);
+        nextExpiry.write(expiry);
+      }
+    }
+
+    @OnTimer("expire")
+    public void onExpire(
+        @Timestamp Instant now,
+        @StateId("pageviews") BagState<Row> pageviews,
+        @StateId("ratings") BagState<Row> ratings,
+        @StateId("nextExpiry") ValueState<Instant> nextExpiry,
+        @StateId("expiredUpTo") ValueState<Instant> expiredUpTo,
+        @TimerId("expire") Timer expire) {
+      Instant next = null;
+      for (BagState<Row> bag : List.of(pageviews, ratings)) {
+        List<Row> keep = new ArrayList<>();
+        for (Row kept : bag.read()) {
+          Instant expiry = expiry(kept);
+          if (expiry.isAfter(now)) {
+            keep.add(kept);
+            next = next == null || expiry.isBefore(next) ? expiry : next;
+          }
+        }
+        bag.clear();
+        keep.forEach(bag::add);
+      }
+      expiredUpTo.write(now);
+      if (next == null) {
+        nextExpiry.clear();
+      } else {
+        expire.set(next);
+        nextExpiry.write(next);
+      }
+    }
+
+    /**
+     * When the watermark has passed the last moment a partner could still arrive in time: a rating
+     * up to the join window after a pageview, either of them up to the allowed lateness behind it.
+     */
+    private Instant expiry(Row event) {
+      Duration keep =
+          event.getBoolean("is_rating") ? allowedLateness : joinWindow.plus(allowedLateness);
+      return time(event).plus(keep).plus(Duration.millis(1));
+    }
+
+    private static Instant time(Row event) {
+      return event.getDateTime("event_time").toInstant();
+    }
+
+    private static Row pair(long userId, Row pageview, Row rating) {
+      Long productId = rating.getInt64("product_id");
+      String url = pageview.getString("url");
+      Instant pageviewTime = time(pageview);
+      Instant ratingTime = time(rating);
+      return Row.withSchema(WarehouseTable.SILVER_PAGEVIEW_RATINGS.schema())
+          .withFieldValue("rating_event_id", rating.getString("event_id"))
+          .withFieldValue("pageview_event_id", pageview.getString("event_id"))
+          .withFieldValue("user_id", userId)
+          .withFieldValue("product_id", productId)
+          .withFieldValue("stars", rating.getInt32("stars"))
+          .withFieldValue("url", url)
+          .withFieldValue("pageview_time", pageviewTime)
+          .withFieldValue("rating_time", ratingTime)
+          .withFieldValue(
+              "seconds_between", (ratingTime.getMillis() - pageviewTime.getMillis()) / 1000)
+          .withFieldValue(
+              "same_product",
+              productId != null && url != null && url.equals(RecordFactory.productPage(productId)))
+          .build();
+    }
+  }
+}

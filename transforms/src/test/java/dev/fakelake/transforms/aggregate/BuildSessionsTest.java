@@ -1,0 +1,133 @@
+package dev.fakelake.transforms.aggregate;
+
+import static dev.fakelake.transforms.aggregate.StreamRows.atEventTime;
+import static dev.fakelake.transforms.aggregate.StreamRows.fields;
+import static dev.fakelake.transforms.aggregate.StreamRows.pageview;
+
+import dev.fakelake.schemas.WarehouseTable;
+import org.apache.beam.sdk.coders.RowCoder;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
+import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Sessions of 30-minute gaps per user: split at the gap, merged from out-of-order pageviews,
+ * re-emitted whole when a late pageview joins, and a lone pageview as a session of its own.
+ */
+@ExtendWith(TestPipelineExtension.class)
+class BuildSessionsTest {
+
+  private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+  private static final String[] FIELDS = {
+    "user_id",
+    "session_start",
+    "session_end",
+    "duration_seconds",
+    "pageviews",
+    "distinct_urls",
+    "landing_url",
+    "exit_url",
+    "pane_timing"
+  };
+
+  private static Instant at(int minutes) {
+    return T0.plus(Duration.standardMinutes(minutes));
+  }
+
+  private static Row view(String id, long user, String url, Instant time) {
+    return pageview(id, user, "GET", url, time, 100);
+  }
+
+  private static TestStream.Builder<Row> stream() {
+    return TestStream.create(RowCoder.of(WarehouseTable.SILVER_PAGEVIEWS_ENRICHED.schema()));
+  }
+
+  private static PCollection<Row> sessions(TestPipeline pipeline, TestStream<Row> events) {
+    return pipeline
+        .apply(events)
+        .apply(BuildSessions.of().withClock(() -> Instant.parse("2026-11-22T12:00:00Z")));
+  }
+
+  @Test
+  void aPauseLongerThanTheGapStartsANewSession(TestPipeline pipeline) {
+    TestStream<Row> events =
+        stream()
+            .addElements(
+                atEventTime(view("a", 1, "/", at(0))),
+                atEventTime(view("b", 1, "/product/1", at(29))),
+                // 30 min 1 s after b: a new session
+                atEventTime(view("c", 1, "/cart", at(59).plus(Duration.standardSeconds(1)))))
+            .advanceWatermarkToInfinity();
+
+    PCollection<Row> sessions = sessions(pipeline, events);
+
+    PAssert.that(fields(sessions, FIELDS))
+        .containsInAnyOrder(
+            "user_id=1, session_start=10:00:00, session_end=10:29:00, duration_seconds=1740,"
+                + " pageviews=2, distinct_urls=2, landing_url=/, exit_url=/product/1,"
+                + " pane_timing=ON_TIME",
+            "user_id=1, session_start=10:59:01, session_end=10:59:01, duration_seconds=0,"
+                + " pageviews=1, distinct_urls=1, landing_url=/cart, exit_url=/cart,"
+                + " pane_timing=ON_TIME");
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  void outOfOrderPageviewsBridgingTwoRunsMergeThemIntoOneSession(TestPipeline pipeline) {
+    TestStream<Row> events =
+        stream()
+            .addElements(
+                atEventTime(view("late-in-time", 1, "/cart", at(50))),
+                atEventTime(view("first", 1, "/", at(0))),
+                // bridges 10:00 and 10:50, arriving last
+                atEventTime(view("bridge", 1, "/", at(25))),
+                atEventTime(view("other-user", 2, "/", at(25))))
+            .advanceWatermarkToInfinity();
+
+    PCollection<Row> sessions = sessions(pipeline, events);
+
+    PAssert.that(fields(sessions, FIELDS))
+        .containsInAnyOrder(
+            "user_id=1, session_start=10:00:00, session_end=10:50:00, duration_seconds=3000,"
+                + " pageviews=3, distinct_urls=2, landing_url=/, exit_url=/cart,"
+                + " pane_timing=ON_TIME",
+            "user_id=2, session_start=10:25:00, session_end=10:25:00, duration_seconds=0,"
+                + " pageviews=1, distinct_urls=1, landing_url=/, exit_url=/,"
+                + " pane_timing=ON_TIME");
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  void aLatePageviewReEmitsItsWholeSessionAndOneBeyondLatenessChangesNothing(
+      TestPipeline pipeline) {
+    TestStream<Row> events =
+        stream()
+            .addElements(atEventTime(view("a", 1, "/", at(0))))
+            // the session [10:00, 10:30) fires on time; it is kept until 10:40 (10 min lateness)
+            .advanceWatermarkTo(at(36))
+            // its own session [10:05, 10:35) is behind the watermark: late, and merged
+            .addElements(atEventTime(view("late", 1, "/product/3", at(5))))
+            // [10:06, 10:36) closed for good at 10:46: beyond the allowed lateness
+            .advanceWatermarkTo(at(47))
+            .addElements(atEventTime(view("too-late", 1, "/x", at(6))))
+            .advanceWatermarkToInfinity();
+
+    PCollection<Row> sessions = sessions(pipeline, events);
+
+    PAssert.that(fields(sessions, FIELDS))
+        .containsInAnyOrder(
+            "user_id=1, session_start=10:00:00, session_end=10:00:00, duration_seconds=0,"
+                + " pageviews=1, distinct_urls=1, landing_url=/, exit_url=/, pane_timing=ON_TIME",
+            "user_id=1, session_start=10:00:00, session_end=10:05:00, duration_seconds=300,"
+                + " pageviews=2, distinct_urls=2, landing_url=/, exit_url=/product/3,"
+                + " pane_timing=LATE");
+    pipeline.run().waitUntilFinish();
+  }
+}

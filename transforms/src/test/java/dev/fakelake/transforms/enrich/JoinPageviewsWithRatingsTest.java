@@ -1,0 +1,200 @@
+package dev.fakelake.transforms.enrich;
+
+import static dev.fakelake.transforms.aggregate.StreamRows.fields;
+import static dev.fakelake.transforms.aggregate.StreamRows.pageview;
+
+import dev.fakelake.schemas.Bronze;
+import dev.fakelake.schemas.Entity;
+import dev.fakelake.schemas.WarehouseTable;
+import java.util.List;
+import org.apache.beam.sdk.coders.RowCoder;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.schemas.Schema.FieldType;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
+import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.transforms.FlatMapElements;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Pageview-rating pairs of one user within 15 minutes, once each, whichever side arrives first,
+ * with state forgotten once nothing can join it in time.
+ */
+@ExtendWith(TestPipelineExtension.class)
+class JoinPageviewsWithRatingsTest {
+
+  private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+  private static final Schema RATING = Bronze.fields(Entity.RATINGS);
+  private static final String[] PAIR_FIELDS = {
+    "pageview_event_id", "rating_event_id", "user_id", "seconds_between", "same_product"
+  };
+
+  private static Instant at(int minutes, int seconds) {
+    return T0.plus(Duration.standardMinutes(minutes)).plus(Duration.standardSeconds(seconds));
+  }
+
+  private static Row view(String id, long user, String url, Instant time) {
+    return pageview(id, user, "GET", url, time, 100);
+  }
+
+  private static Row rating(String id, Long user, long product, Instant time) {
+    return Row.withSchema(RATING)
+        .withFieldValue("event_id", id)
+        .withFieldValue("user_id", user)
+        .withFieldValue("product_id", product)
+        .withFieldValue("stars", 4)
+        .withFieldValue("event_time", time)
+        .build();
+  }
+
+  /** One stream of both sides, so the order of arrival between them is exactly as written. */
+  private static final Schema EITHER =
+      Schema.builder()
+          .addNullableField(
+              "pageview", FieldType.row(WarehouseTable.SILVER_PAGEVIEWS_ENRICHED.schema()))
+          .addNullableField("rating", FieldType.row(RATING))
+          .build();
+
+  private static TestStream.Builder<Row> events() {
+    return TestStream.create(RowCoder.of(EITHER));
+  }
+
+  private static TimestampedValue<Row> pv(Row pageview) {
+    return TimestampedValue.of(
+        Row.withSchema(EITHER).addValues(pageview, null).build(),
+        pageview.getDateTime("event_time").toInstant());
+  }
+
+  private static TimestampedValue<Row> rt(Row rating) {
+    return TimestampedValue.of(
+        Row.withSchema(EITHER).addValues(null, rating).build(),
+        rating.getDateTime("event_time").toInstant());
+  }
+
+  private static PCollection<Row> side(PCollection<Row> events, String field, Schema schema) {
+    return events
+        .apply(
+            "Take" + field,
+            FlatMapElements.into(TypeDescriptors.rows())
+                .via(
+                    (Row e) -> e.getRow(field) == null ? List.<Row>of() : List.of(e.getRow(field))))
+        .setRowSchema(schema);
+  }
+
+  private static PCollectionTuple join(TestPipeline pipeline, TestStream<Row> stream) {
+    PCollection<Row> events = pipeline.apply(stream);
+    return PCollectionTuple.of(
+            JoinPageviewsWithRatings.PAGEVIEWS,
+            side(events, "pageview", WarehouseTable.SILVER_PAGEVIEWS_ENRICHED.schema()))
+        .and(JoinPageviewsWithRatings.RATINGS, side(events, "rating", RATING))
+        .apply(JoinPageviewsWithRatings.of());
+  }
+
+  @Test
+  void pairsRatingsUpToFifteenMinutesAfterAPageviewOfTheSameUser(TestPipeline pipeline) {
+    TestStream<Row> stream =
+        events()
+            .addElements(
+                pv(view("pv", 1, "/product/7", T0)), pv(view("other-user", 2, "/product/7", T0)))
+            .addElements(
+                rt(rating("same-product", 1L, 7, at(3, 0))),
+                rt(rating("on-the-boundary", 1L, 8, at(15, 0))),
+                rt(rating("a-second-too-late", 1L, 7, at(15, 1))),
+                rt(rating("before-the-view", 1L, 7, at(-1, 0))))
+            .advanceWatermarkToInfinity();
+
+    PCollectionTuple out = join(pipeline, stream);
+
+    PAssert.that(fields(out.get(JoinPageviewsWithRatings.PAIRS), PAIR_FIELDS))
+        .containsInAnyOrder(
+            "pageview_event_id=pv, rating_event_id=same-product, user_id=1,"
+                + " seconds_between=180, same_product=true",
+            "pageview_event_id=pv, rating_event_id=on-the-boundary, user_id=1,"
+                + " seconds_between=900, same_product=false");
+    PAssert.that(out.get(JoinPageviewsWithRatings.DEAD_LETTERS)).empty();
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  void pairsOnceWhicheverSideArrivesFirst(TestPipeline pipeline) {
+    // the rating arrives before its pageview, the second rating after it; the pageview repeats
+    TestStream<Row> stream =
+        events()
+            .addElements(rt(rating("r1", 1L, 7, at(5, 0))))
+            .addElements(pv(view("pv", 1, "/", at(1, 0))))
+            .addElements(pv(view("pv", 1, "/", at(1, 0))))
+            .addElements(rt(rating("r2", 1L, 7, at(6, 0))))
+            .advanceWatermarkToInfinity();
+
+    PCollectionTuple out = join(pipeline, stream);
+
+    PAssert.that(
+            fields(
+                out.get(JoinPageviewsWithRatings.PAIRS),
+                "pageview_event_id",
+                "rating_event_id",
+                "seconds_between"))
+        .containsInAnyOrder(
+            "pageview_event_id=pv, rating_event_id=r1, seconds_between=240",
+            "pageview_event_id=pv, rating_event_id=r2, seconds_between=300");
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  void forgetsAPageviewOnceNoRatingCanStillJoinItInTime(TestPipeline pipeline) {
+    // 10:00 + 15 min window + 10 min lateness: the pageview is dropped when the watermark passes
+    // 10:25, so a rating of 10:14 arriving at 10:26 is beyond the allowed lateness and unpaired;
+    // a rating of 10:14 arriving in time pairs.
+    TestStream<Row> stream =
+        events()
+            .addElements(pv(view("pv", 1, "/", T0)))
+            .advanceWatermarkTo(at(24, 0))
+            .addElements(rt(rating("in-time", 1L, 7, at(14, 0))))
+            .advanceWatermarkTo(at(26, 0))
+            .addElements(rt(rating("too-late", 1L, 7, at(14, 0))))
+            .advanceWatermarkToInfinity();
+
+    PCollectionTuple out = join(pipeline, stream);
+
+    PAssert.that(
+            fields(out.get(JoinPageviewsWithRatings.PAIRS), "pageview_event_id", "rating_event_id"))
+        .containsInAnyOrder("pageview_event_id=pv, rating_event_id=in-time");
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  void aRatingWithoutUserIsDeadLetteredWithItsReason(TestPipeline pipeline) {
+    TestStream<Row> stream =
+        events().addElements(rt(rating("anon", null, 7, T0))).advanceWatermarkToInfinity();
+
+    PCollectionTuple out = join(pipeline, stream);
+
+    PAssert.that(
+            out.get(JoinPageviewsWithRatings.DEAD_LETTERS)
+                .apply(
+                    MapElements.into(TypeDescriptors.strings())
+                        .via(
+                            d ->
+                                d.getSource()
+                                    + " "
+                                    + d.getRecordKey()
+                                    + " "
+                                    + d.getError()
+                                    + ": "
+                                    + d.getReason())))
+        .containsInAnyOrder(
+            "ratings anon missing_key: Cannot join ratings with pageviews without user_id");
+    PAssert.that(out.get(JoinPageviewsWithRatings.PAIRS)).empty();
+    pipeline.run().waitUntilFinish();
+  }
+}
