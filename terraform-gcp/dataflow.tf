@@ -25,17 +25,17 @@ locals {
     }
     "stream-ingest" = {
       parameters = {
-        lake                     = local.lake
-        seed                     = tostring(var.seed)
-        scale                    = tostring(var.scale)
-        locale                   = var.locale
-        pubsubSubscription       = google_pubsub_subscription.stream_ingest.id
-        warehouse                = "bigquery"
-        bigQueryProject          = var.project_id
-        bigQueryDatasetLocation  = var.bigquery_location
-        silverDataset            = google_bigquery_dataset.pipeline["silver"].dataset_id
-        goldDataset              = google_bigquery_dataset.pipeline["gold"].dataset_id
-        opsDataset               = google_bigquery_dataset.pipeline["ops"].dataset_id
+        lake                    = local.lake
+        seed                    = tostring(var.seed)
+        scale                   = tostring(var.scale)
+        locale                  = var.locale
+        pubsubSubscription      = google_pubsub_subscription.stream_ingest.id
+        warehouse               = "bigquery"
+        bigQueryProject         = var.project_id
+        bigQueryDatasetLocation = var.bigquery_location
+        silverDataset           = google_bigquery_dataset.pipeline["silver"].dataset_id
+        goldDataset             = google_bigquery_dataset.pipeline["gold"].dataset_id
+        opsDataset              = google_bigquery_dataset.pipeline["ops"].dataset_id
       }
     }
   }

@@ -4,13 +4,13 @@
 
 locals {
   batch_environment = {
-    serviceAccountEmail = null
-    maxWorkers          = var.batch_max_workers
-    machineType         = var.batch_machine_type
-    subnetwork          = local.job_network.subnetwork
-    ipConfiguration     = local.job_network.ip_configuration
-    tempLocation        = local.job_network.temp_location
-    stagingLocation     = local.job_network.staging_location
+    serviceAccountEmail  = null
+    maxWorkers           = var.batch_max_workers
+    machineType          = var.batch_machine_type
+    subnetwork           = local.job_network.subnetwork
+    ipConfiguration      = local.job_network.ip_configuration
+    tempLocation         = local.job_network.temp_location
+    stagingLocation      = local.job_network.staging_location
     additionalUserLabels = local.labels
   }
 
@@ -75,12 +75,12 @@ resource "google_workflows_workflow" "cycle" {
   # Read by workflows/cycle.yaml with sys.get_env; the policy tests check that every name it reads
   # is set here.
   user_env_vars = {
-    FAKELAKE_REGION               = var.region
-    FAKELAKE_STAGES               = jsonencode(local.workflow_stages)
-    FAKELAKE_DB_PASSWORD_SECRET   = google_secret_manager_secret.source_db_password.secret_id
-    FAKELAKE_DATAFORM_REPOSITORY  = google_dataform_repository.fakelake.id
-    FAKELAKE_DATAFORM_RELEASE     = google_dataform_repository_release_config.fakelake.id
-    FAKELAKE_DATAFORM_WORKFLOW    = google_dataform_repository_workflow_config.fakelake.id
+    FAKELAKE_REGION              = var.region
+    FAKELAKE_STAGES              = jsonencode(local.workflow_stages)
+    FAKELAKE_DB_PASSWORD_SECRET  = google_secret_manager_secret.source_db_password.secret_id
+    FAKELAKE_DATAFORM_REPOSITORY = google_dataform_repository.fakelake.id
+    FAKELAKE_DATAFORM_RELEASE    = google_dataform_repository_release_config.fakelake.id
+    FAKELAKE_DATAFORM_WORKFLOW   = google_dataform_repository_workflow_config.fakelake.id
   }
 
   depends_on = [
