@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.beam.sdk.io.GenerateSequence;
 import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -23,8 +24,8 @@ import org.joda.time.Instant;
 /**
  * An endless, or bounded by a limit or a duration, stream of pageview and rating messages at a
  * given rate: sequence index {@code i} becomes one message, or two for an injected duplicate (see
- * {@link StreamEventFactory} for what each holds). The event time is the wall-clock time the index
- * was generated, shifted back for late and out-of-order dirt.
+ * {@link StreamEventFactory} for what each holds, and how a rating finds its pageview). The event
+ * time is the wall-clock time the index was generated, shifted back for late and out-of-order dirt.
  *
  * <p>Counts what it sends in {@code stream_generate} counters: {@code events_<entity>} (indexes),
  * {@code messages_<entity>} (messages, with duplicates) and {@code defects_<kind>} (the ground
@@ -33,6 +34,12 @@ import org.joda.time.Instant;
 public class GenerateStreamEvents extends PTransform<PBegin, PCollection<StreamEvent>> {
 
   public static final String METRICS_NAMESPACE = "stream_generate";
+
+  /** A distribution of the indexes generated: its max + 1 is where the next run starts. */
+  public static final String INDEX_METRIC = "index";
+
+  /** The name under which {@link LiveProgress} counts messages and marks the highest index. */
+  public static final String PROGRESS_NAME = "stream";
 
   private final GenerationSpec spec;
   private final long startIndex;
@@ -117,6 +124,7 @@ public class GenerateStreamEvents extends PTransform<PBegin, PCollection<StreamE
     private final Map<Entity, Counter> events = new EnumMap<>(Entity.class);
     private final Map<Entity, Counter> messages = new EnumMap<>(Entity.class);
     private final Map<DefectKind, Counter> defects = new EnumMap<>(DefectKind.class);
+    private final Distribution indexes = Metrics.distribution(METRICS_NAMESPACE, INDEX_METRIC);
 
     // Holds Datafaker and Jackson, which are expensive to build and not serializable.
     private transient StreamEventFactory factory;
@@ -155,7 +163,9 @@ public class GenerateStreamEvents extends PTransform<PBegin, PCollection<StreamE
       for (StreamEvent event : generated) {
         out.output(event);
       }
-      LiveProgress.add("stream", generated.size());
+      indexes.update(index);
+      LiveProgress.add(PROGRESS_NAME, generated.size());
+      LiveProgress.mark(PROGRESS_NAME, index);
     }
   }
 }
