@@ -59,6 +59,10 @@ public final class Fakelake {
         ScoreModel.Options.class,
         "score feature rows with a saved order-value model, writing predictions");
     command(
+        "stream-generate",
+        StreamGeneratePipeline.Options.class,
+        "send pageview and rating events to Kafka (embedded by default) or Pub/Sub at a rate");
+    command(
         "bench",
         Bench.Options.class,
         "measure generation on a plain loop, Direct and Flink [local]");
@@ -115,6 +119,7 @@ public final class Fakelake {
         case "models" -> models(options.as(Models.Options.class));
         case "train" -> train(options.as(TrainModel.Options.class));
         case "score" -> score(options.as(ScoreModel.Options.class));
+        case "stream-generate" -> streamGenerate(options.as(StreamGeneratePipeline.Options.class));
         case "bench" -> Bench.run(options.as(Bench.Options.class), rest);
         default -> throw new IllegalStateException(command);
       }
@@ -174,6 +179,16 @@ public final class Fakelake {
     System.out.printf(
         "generate: %,d records in %s (%,.0f records/s)%n",
         summary.totalRecords(), Progress.clock(seconds), summary.totalRecords() / seconds);
+    return summary;
+  }
+
+  private static StreamGeneratePipeline.Summary streamGenerate(
+      StreamGeneratePipeline.Options options) {
+    StreamGeneratePipeline.Summary summary;
+    try (Progress progress = Progress.start("stream-generate")) {
+      summary = StreamGeneratePipeline.run(options);
+    }
+    System.out.print(summary.render());
     return summary;
   }
 

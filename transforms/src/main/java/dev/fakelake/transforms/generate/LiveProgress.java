@@ -2,6 +2,7 @@ package dev.fakelake.transforms.generate;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -12,6 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class LiveProgress {
 
   private static final Map<String, LongAdder> RECORDS = new ConcurrentHashMap<>();
+  private static final Map<String, LongAccumulator> HIGHEST = new ConcurrentHashMap<>();
 
   private LiveProgress() {}
 
@@ -23,7 +25,19 @@ public final class LiveProgress {
     return RECORDS.values().stream().mapToLong(LongAdder::sum).sum();
   }
 
+  /** Notes that index {@code index} of a sequence was generated. */
+  public static void mark(String name, long index) {
+    HIGHEST.computeIfAbsent(name, n -> new LongAccumulator(Math::max, -1)).accumulate(index);
+  }
+
+  /** The highest index of a sequence generated in this JVM, or -1. */
+  public static long highest(String name) {
+    LongAccumulator highest = HIGHEST.get(name);
+    return highest == null ? -1 : highest.get();
+  }
+
   public static void reset() {
     RECORDS.clear();
+    HIGHEST.clear();
   }
 }

@@ -1,0 +1,468 @@
+package dev.fakelake.pipelines;
+
+import dev.fakelake.schemas.Defect;
+import dev.fakelake.schemas.DefectKind;
+import dev.fakelake.schemas.StreamMessage;
+import dev.fakelake.transforms.generate.GenerateStreamEvents;
+import dev.fakelake.transforms.generate.GenerationSpec;
+import dev.fakelake.transforms.generate.LiveProgress;
+import dev.fakelake.transforms.generate.StreamEvent;
+import dev.fakelake.transforms.io.JsonRecords;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubIO;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
+import org.apache.beam.sdk.io.kafka.KafkaIO;
+import org.apache.beam.sdk.io.kafka.ProducerRecordCoder;
+import org.apache.beam.sdk.metrics.DistributionResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.Filter;
+import org.apache.beam.sdk.transforms.FlatMapElements;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptor;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+
+/**
+ * Sends an endless (or limited) stream of pageview and rating messages to Kafka, by default to an
+ * embedded broker it starts under {@code LAKE/_stream/kafka}, or to a Pub/Sub topic. Each message
+ * is a landing-line JSON payload with the {@code entity} attribute, keyed by user id on Kafka. The
+ * dirt it injects is recorded under {@code LAKE/_truth/stream/}; the next event index under {@code
+ * LAKE/_stream/next-index}, so that event ids never repeat across runs on the same lake.
+ *
+ * <pre>{@code
+ * ./fakelake stream-generate --rate=200 --duration=5m
+ * ./fakelake stream-generate --limit=10000 --kafkaBootstrap=broker:9092 --runner=DirectRunner
+ * ./fakelake stream-generate --pubsubTopic=projects/p/topics/events \
+ *     --pubsubRootUrl=http://127.0.0.1:8085
+ * }</pre>
+ */
+public class StreamGeneratePipeline {
+
+  /** The file under the lake that holds the first index of the next run. */
+  static final String NEXT_INDEX_FILE = "_stream/next-index";
+
+  private static final Pattern KAFKA_TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+  private static final Pattern PUBSUB_TOPIC =
+      Pattern.compile(
+          "projects/[a-z][-a-z0-9]{4,28}[a-z0-9]/topics/[a-zA-Z][-a-zA-Z0-9._~+%]{2,254}");
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+  /** Options of the stream generator. */
+  public interface Options extends GeneratePipeline.Options {
+
+    @Description("Events per second (a duplicate adds a second message on top).")
+    @Default.Double(100)
+    double getRate();
+
+    void setRate(double value);
+
+    @Description("Stop after this many events; 0 = no limit.")
+    @Default.Long(0)
+    long getLimit();
+
+    void setLimit(long value);
+
+    @Description("Stop after this long, e.g. 20s, 5m, 1h; none = no limit.")
+    @Nullable String getDuration();
+
+    void setDuration(@Nullable String value);
+
+    @Description(
+        "First event index; by default the run continues where the previous one on this lake stopped.")
+    @Nullable Long getStartIndex();
+
+    void setStartIndex(@Nullable Long value);
+
+    @Description(
+        "Kafka bootstrap servers; empty = start the embedded broker under LAKE/_stream/kafka.")
+    @Default.String("")
+    String getKafkaBootstrap();
+
+    void setKafkaBootstrap(String value);
+
+    @Description("The Kafka topic of both pageviews and ratings.")
+    @Default.String("fakelake-events")
+    String getKafkaTopic();
+
+    void setKafkaTopic(String value);
+
+    @Description("Partitions of the Kafka topic when this command creates it.")
+    @Default.Integer(2)
+    int getKafkaPartitions();
+
+    void setKafkaPartitions(int value);
+
+    @Description(
+        "Publish to this Pub/Sub topic (projects/P/topics/T) instead of Kafka; an emulator is "
+            + "reached with --pubsubRootUrl.")
+    @Nullable String getPubsubTopic();
+
+    void setPubsubTopic(@Nullable String value);
+  }
+
+  /** What a run sent, read from its metrics. */
+  public record Summary(
+      long startIndex,
+      long nextIndex,
+      Map<String, Long> counters,
+      double seconds,
+      String destination) {
+
+    public long events() {
+      return counters.getOrDefault("events_pageviews", 0L)
+          + counters.getOrDefault("events_ratings", 0L);
+    }
+
+    public long messages() {
+      return counters.getOrDefault("messages_pageviews", 0L)
+          + counters.getOrDefault("messages_ratings", 0L);
+    }
+
+    public long defects(DefectKind kind) {
+      return counters.getOrDefault("defects_" + kind.label(), 0L);
+    }
+
+    public String render() {
+      StringBuilder text = new StringBuilder();
+      text.append(
+          String.format(
+              "stream-generate: %,d events (%,d pageviews, %,d ratings) as %,d messages to %s%n",
+              events(),
+              counters.getOrDefault("events_pageviews", 0L),
+              counters.getOrDefault("events_ratings", 0L),
+              messages(),
+              destination));
+      text.append("  dirt:");
+      for (DefectKind kind : DefectKind.values()) {
+        if (kind != DefectKind.ORPHAN) {
+          text.append(String.format(" %s %,d", kind.label(), defects(kind)));
+        }
+      }
+      text.append(
+          String.format(
+              "%n  indexes %,d to %,d (the next run starts at %,d); %,.1f events/s over %s%n",
+              startIndex,
+              nextIndex - 1,
+              nextIndex,
+              seconds > 0 ? events() / seconds : 0,
+              Progress.clock(seconds)));
+      return text.toString();
+    }
+  }
+
+  public static void main(String[] args) {
+    PipelineOptionsFactory.register(Options.class);
+    Options options = PipelineOptionsFactory.fromArgs(args).withValidation().as(Options.class);
+    System.out.print(run(options).render());
+  }
+
+  /**
+   * Runs until the limit or the duration is reached (or, with neither, until the process is
+   * stopped), then records where the next run starts.
+   */
+  public static Summary run(Options options) {
+    GenerationSpec spec = GeneratePipeline.spec(options);
+    @Nullable Duration duration = parseDuration(options.getDuration());
+    validate(options);
+    String lake = options.getLake();
+    long startIndex =
+        options.getStartIndex() != null ? options.getStartIndex() : readNextIndex(lake);
+    if (startIndex < 0) {
+      throw new IllegalArgumentException("--startIndex must be 0 or more, got " + startIndex);
+    }
+    long started = System.nanoTime();
+    EmbeddedKafka embedded = null;
+    String destination;
+    if (options.getPubsubTopic() != null) {
+      destination = "Pub/Sub " + options.getPubsubTopic();
+    } else {
+      String bootstrap = options.getKafkaBootstrap().trim();
+      if (bootstrap.isEmpty()) {
+        Path directory = embeddedKafkaDirectory(lake);
+        bootstrap = EmbeddedKafka.runningAt(directory).orElse("");
+        if (bootstrap.isEmpty()) {
+          embedded = EmbeddedKafka.start(directory);
+          bootstrap = embedded.bootstrapServers();
+        }
+        options.setKafkaBootstrap(bootstrap);
+      }
+      ensureTopic(bootstrap, options.getKafkaTopic(), options.getKafkaPartitions());
+      destination =
+          "Kafka "
+              + bootstrap
+              + " topic "
+              + options.getKafkaTopic()
+              + (embedded != null ? " (embedded broker in " + embedded.directory() + ")" : "");
+    }
+    // An endless run ends with Ctrl-C: still record where the next run starts, and stop the broker
+    // in a controlled way so that it restarts cleanly.
+    EmbeddedKafka broker = embedded;
+    Thread onInterrupt =
+        new Thread(
+            () -> {
+              long highest = LiveProgress.highest(GenerateStreamEvents.PROGRESS_NAME);
+              if (highest >= startIndex) {
+                writeNextIndex(lake, highest + 1);
+              }
+              if (broker != null) {
+                broker.close();
+              }
+            },
+            "fakelake-stream-generate-stop");
+    Runtime.getRuntime().addShutdownHook(onInterrupt);
+    try {
+      Pipeline pipeline = Pipeline.create(options);
+      build(pipeline, options, spec, startIndex, duration);
+      PipelineResult result = pipeline.run();
+      result.waitUntilFinish();
+      Map<String, Long> counters =
+          PipelineMetrics.counters(result, GenerateStreamEvents.METRICS_NAMESPACE);
+      long nextIndex = Math.max(startIndex, highestIndex(result) + 1);
+      writeNextIndex(lake, nextIndex);
+      return new Summary(
+          startIndex, nextIndex, counters, (System.nanoTime() - started) / 1e9, destination);
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(onInterrupt);
+      } catch (IllegalStateException e) {
+        // Already shutting down: the hook runs.
+      }
+      if (embedded != null) {
+        embedded.close();
+      }
+    }
+  }
+
+  /** Adds the stream-generate graph to {@code pipeline}; tests use it to run on TestPipeline. */
+  public static void build(
+      Pipeline pipeline,
+      Options options,
+      GenerationSpec spec,
+      long startIndex,
+      @Nullable Duration duration) {
+    PCollection<StreamEvent> events =
+        pipeline.apply(
+            "GenerateEvents",
+            GenerateStreamEvents.of(spec)
+                .withStartIndex(startIndex)
+                .withRate(options.getRate())
+                .withLimit(options.getLimit())
+                .withMaxReadTime(duration));
+    if (options.getPubsubTopic() != null) {
+      events
+          .apply(
+              "ToPubsubMessages",
+              MapElements.into(TypeDescriptor.of(PubsubMessage.class))
+                  .via(
+                      (StreamEvent e) ->
+                          new PubsubMessage(
+                              e.getPayload().getBytes(StandardCharsets.UTF_8),
+                              Map.of(StreamMessage.ENTITY_ATTRIBUTE, e.getEntity()))))
+          .apply("PublishToPubsub", PubsubIO.writeMessages().to(options.getPubsubTopic()));
+    } else {
+      String topic = options.getKafkaTopic();
+      events
+          .apply(
+              "ToProducerRecords",
+              MapElements.into(new TypeDescriptor<ProducerRecord<String, String>>() {})
+                  .via(
+                      (StreamEvent e) ->
+                          new ProducerRecord<>(
+                              topic,
+                              null,
+                              null,
+                              e.getKey(),
+                              e.getPayload(),
+                              List.of(
+                                  new RecordHeader(
+                                      StreamMessage.ENTITY_ATTRIBUTE,
+                                      e.getEntity().getBytes(StandardCharsets.UTF_8))))))
+          .setCoder(ProducerRecordCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
+          .apply(
+              "SendToKafka",
+              KafkaIO.<String, String>writeRecords()
+                  .withBootstrapServers(options.getKafkaBootstrap())
+                  .withTopic(topic)
+                  .withKeySerializer(StringSerializer.class)
+                  .withValueSerializer(StringSerializer.class));
+    }
+    // The truth is written per minute of generation; runs never share a file name, since each
+    // starts at an index no earlier run generated.
+    events
+        .apply("KeepFirstCopies", Filter.by((StreamEvent e) -> !e.isCopy()))
+        .apply(
+            "ToDefects",
+            FlatMapElements.into(TypeDescriptor.of(Defect.class))
+                .via((StreamEvent e) -> e.getDefects()))
+        .apply(
+            "FormatDefects",
+            MapElements.into(TypeDescriptors.strings())
+                .via(JsonRecords.formatter(Defect.class)::apply))
+        .apply("WindowDefectsByMinute", Window.into(FixedWindows.of(Duration.standardMinutes(1))))
+        .apply(
+            "WriteTruth",
+            TextIO.write()
+                .to(options.getLake() + "/_truth/stream/defects-from-" + startIndex)
+                .withSuffix(".jsonl")
+                .withWindowedWrites()
+                .withNumShards(1));
+  }
+
+  static void validate(Options options) {
+    if (!(options.getRate() > 0 && options.getRate() <= 1_000_000)) {
+      throw new IllegalArgumentException(
+          "--rate must be above 0 and at most 1,000,000 events/s, got " + options.getRate());
+    }
+    if (options.getLimit() < 0) {
+      throw new IllegalArgumentException(
+          "--limit must be 0 (no limit) or more, got " + options.getLimit());
+    }
+    if (options.getPubsubTopic() != null) {
+      if (!PUBSUB_TOPIC.matcher(options.getPubsubTopic()).matches()) {
+        throw new IllegalArgumentException(
+            "--pubsubTopic must look like projects/PROJECT/topics/TOPIC, got '"
+                + options.getPubsubTopic()
+                + "'");
+      }
+    } else {
+      String topic = options.getKafkaTopic();
+      if (!KAFKA_TOPIC.matcher(topic).matches() || topic.equals(".") || topic.equals("..")) {
+        throw new IllegalArgumentException(
+            "--kafkaTopic must be 1-249 letters, digits, '.', '_' or '-', got '" + topic + "'");
+      }
+      if (options.getKafkaPartitions() < 1 || options.getKafkaPartitions() > 1000) {
+        throw new IllegalArgumentException(
+            "--kafkaPartitions must be 1 to 1000, got " + options.getKafkaPartitions());
+      }
+      if (options.getKafkaBootstrap().isBlank() && options.getLake().contains("://")) {
+        throw new IllegalArgumentException(
+            "the embedded Kafka broker needs a local lake; give --kafkaBootstrap or --pubsubTopic");
+      }
+    }
+  }
+
+  /** Parses {@code 500ms}, {@code 20s}, {@code 5m} or {@code 1h}; null or blank means none. */
+  static @Nullable Duration parseDuration(@Nullable String text) {
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    Matcher m = DURATION.matcher(text.trim());
+    if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+      throw new IllegalArgumentException(
+          "--duration must be a positive number with ms, s, m or h, like 20s or 5m, got '"
+              + text
+              + "'");
+    }
+    long amount = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> Duration.millis(amount);
+      case "s" -> Duration.standardSeconds(amount);
+      case "m" -> Duration.standardMinutes(amount);
+      default -> Duration.standardHours(amount);
+    };
+  }
+
+  static Path embeddedKafkaDirectory(String lake) {
+    return Path.of(lake, "_stream", "kafka");
+  }
+
+  static long readNextIndex(String lake) {
+    String file = lake + "/" + NEXT_INDEX_FILE;
+    if (!LakeFiles.exists(file)) {
+      return 0;
+    }
+    String text = LakeFiles.read(file).trim();
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          file + " should hold the next event index, holds '" + text + "'; give --startIndex");
+    }
+  }
+
+  static void writeNextIndex(String lake, long next) {
+    LakeFiles.write(lake + "/" + NEXT_INDEX_FILE, next + "\n");
+  }
+
+  /** Checks the broker answers, and creates the topic if it is missing. */
+  static void ensureTopic(String bootstrap, String topic, int partitions) {
+    try (Admin admin = EmbeddedKafka.admin(bootstrap)) {
+      Set<String> topics;
+      try {
+        topics = admin.listTopics().names().get(15, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new IllegalArgumentException(
+            "cannot reach Kafka at " + bootstrap + " (--kafkaBootstrap): " + Fakelake.rootCause(e));
+      }
+      if (!topics.contains(topic)) {
+        try {
+          admin
+              .createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+              .all()
+              .get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          if (!Fakelake.rootCause(e).contains("already exists")) {
+            throw new IllegalStateException(
+                "cannot create topic " + topic + " on " + bootstrap + ": " + Fakelake.rootCause(e),
+                e);
+          }
+        }
+      }
+    }
+  }
+
+  /** The highest index the run generated, from its metrics, or this JVM's mark, or -1. */
+  private static long highestIndex(PipelineResult result) {
+    long highest = LiveProgress.highest(GenerateStreamEvents.PROGRESS_NAME);
+    Iterable<MetricResult<DistributionResult>> distributions =
+        result
+            .metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(
+                        MetricNameFilter.named(
+                            GenerateStreamEvents.METRICS_NAMESPACE,
+                            GenerateStreamEvents.INDEX_METRIC))
+                    .build())
+            .getDistributions();
+    for (MetricResult<DistributionResult> distribution : distributions) {
+      DistributionResult value;
+      try {
+        value = distribution.getCommitted();
+      } catch (UnsupportedOperationException e) {
+        value = distribution.getAttempted();
+      }
+      if (value.getCount() > 0) {
+        highest = Math.max(highest, value.getMax());
+      }
+    }
+    return highest;
+  }
+
+  private StreamGeneratePipeline() {}
+}
