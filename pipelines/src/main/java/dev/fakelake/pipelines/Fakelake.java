@@ -63,6 +63,10 @@ public final class Fakelake {
         StreamGeneratePipeline.Options.class,
         "send pageview and rating events to Kafka (embedded by default) or Pub/Sub at a rate");
     command(
+        "stream-ingest",
+        StreamIngestPipeline.Options.class,
+        "capture, clean, enrich and window the event stream into the lake and the warehouse");
+    command(
         "bench",
         Bench.Options.class,
         "measure generation on a plain loop, Direct and Flink [local]");
@@ -120,6 +124,7 @@ public final class Fakelake {
         case "train" -> train(options.as(TrainModel.Options.class));
         case "score" -> score(options.as(ScoreModel.Options.class));
         case "stream-generate" -> streamGenerate(options.as(StreamGeneratePipeline.Options.class));
+        case "stream-ingest" -> streamIngest(options.as(StreamIngestPipeline.Options.class));
         case "bench" -> Bench.run(options.as(Bench.Options.class), rest);
         default -> throw new IllegalStateException(command);
       }
@@ -189,6 +194,22 @@ public final class Fakelake {
       summary = StreamGeneratePipeline.run(options);
     }
     System.out.print(summary.render());
+    return summary;
+  }
+
+  private static StreamIngestPipeline.Summary streamIngest(StreamIngestPipeline.Options options) {
+    StreamIngestPipeline.Summary summary;
+    double seconds;
+    StreamStop.onSignals();
+    try (Progress progress = Progress.start("stream-ingest")) {
+      summary = StreamIngestPipeline.run(options);
+      seconds = progress.elapsedSeconds();
+    }
+    System.out.print(StreamIngestPipeline.render(summary));
+    long read = summary.counter("messages_read");
+    System.out.printf(
+        "stream-ingest: %,d messages in %s (%,.0f messages/s)%n",
+        read, Progress.clock(seconds), read / seconds);
     return summary;
   }
 

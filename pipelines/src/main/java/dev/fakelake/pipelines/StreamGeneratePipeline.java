@@ -9,12 +9,8 @@ import dev.fakelake.transforms.generate.LiveProgress;
 import dev.fakelake.transforms.generate.StreamEvent;
 import dev.fakelake.transforms.io.JsonRecords;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -39,8 +35,6 @@ import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -70,10 +64,9 @@ public class StreamGeneratePipeline {
   private static final Pattern PUBSUB_TOPIC =
       Pattern.compile(
           "projects/[a-z][-a-z0-9]{4,28}[a-z0-9]/topics/[a-zA-Z][-a-zA-Z0-9._~+%]{2,254}");
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
   /** Options of the stream generator. */
-  public interface Options extends GeneratePipeline.Options {
+  public interface Options extends GeneratePipeline.Options, StreamOptions {
 
     @Description("Events per second (a duplicate adds a second message on top).")
     @Default.Double(100)
@@ -81,41 +74,11 @@ public class StreamGeneratePipeline {
 
     void setRate(double value);
 
-    @Description("Stop after this many events; 0 = no limit.")
-    @Default.Long(0)
-    long getLimit();
-
-    void setLimit(long value);
-
-    @Description("Stop after this long, e.g. 20s, 5m, 1h; none = no limit.")
-    @Nullable String getDuration();
-
-    void setDuration(@Nullable String value);
-
     @Description(
         "First event index; by default the run continues where the previous one on this lake stopped.")
     @Nullable Long getStartIndex();
 
     void setStartIndex(@Nullable Long value);
-
-    @Description(
-        "Kafka bootstrap servers; empty = start the embedded broker under LAKE/_stream/kafka.")
-    @Default.String("")
-    String getKafkaBootstrap();
-
-    void setKafkaBootstrap(String value);
-
-    @Description("The Kafka topic of both pageviews and ratings.")
-    @Default.String("fakelake-events")
-    String getKafkaTopic();
-
-    void setKafkaTopic(String value);
-
-    @Description("Partitions of the Kafka topic when this command creates it.")
-    @Default.Integer(2)
-    int getKafkaPartitions();
-
-    void setKafkaPartitions(int value);
 
     @Description(
         "Publish to this Pub/Sub topic (projects/P/topics/T) instead of Kafka; an emulator is "
@@ -187,7 +150,7 @@ public class StreamGeneratePipeline {
    */
   public static Summary run(Options options) {
     GenerationSpec spec = GeneratePipeline.spec(options);
-    @Nullable Duration duration = parseDuration(options.getDuration());
+    @Nullable Duration duration = StreamOptions.parseDuration("duration", options.getDuration());
     validate(options);
     String lake = options.getLake();
     long startIndex =
@@ -196,29 +159,16 @@ public class StreamGeneratePipeline {
       throw new IllegalArgumentException("--startIndex must be 0 or more, got " + startIndex);
     }
     long started = System.nanoTime();
-    EmbeddedKafka embedded = null;
+    StreamTopic.Connection connection = null;
     String destination;
     if (options.getPubsubTopic() != null) {
       destination = "Pub/Sub " + options.getPubsubTopic();
     } else {
-      String bootstrap = options.getKafkaBootstrap().trim();
-      if (bootstrap.isEmpty()) {
-        Path directory = embeddedKafkaDirectory(lake);
-        bootstrap = EmbeddedKafka.runningAt(directory).orElse("");
-        if (bootstrap.isEmpty()) {
-          embedded = EmbeddedKafka.start(directory);
-          bootstrap = embedded.bootstrapServers();
-        }
-        options.setKafkaBootstrap(bootstrap);
-      }
-      ensureTopic(bootstrap, options.getKafkaTopic(), options.getKafkaPartitions());
-      destination =
-          "Kafka "
-              + bootstrap
-              + " topic "
-              + options.getKafkaTopic()
-              + (embedded != null ? " (embedded broker in " + embedded.directory() + ")" : "");
+      connection = StreamTopic.connect(options, lake);
+      options.setKafkaBootstrap(connection.bootstrap());
+      destination = connection.describe(options.getKafkaTopic());
     }
+    EmbeddedKafka embedded = connection == null ? null : connection.started();
     // An endless run ends with Ctrl-C: still record where the next run starts, and stop the broker
     // in a controlled way so that it restarts cleanly.
     EmbeddedKafka broker = embedded;
@@ -366,31 +316,6 @@ public class StreamGeneratePipeline {
     }
   }
 
-  /** Parses {@code 500ms}, {@code 20s}, {@code 5m} or {@code 1h}; null or blank means none. */
-  static @Nullable Duration parseDuration(@Nullable String text) {
-    if (text == null || text.isBlank()) {
-      return null;
-    }
-    Matcher m = DURATION.matcher(text.trim());
-    if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-      throw new IllegalArgumentException(
-          "--duration must be a positive number with ms, s, m or h, like 20s or 5m, got '"
-              + text
-              + "'");
-    }
-    long amount = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.millis(amount);
-      case "s" -> Duration.standardSeconds(amount);
-      case "m" -> Duration.standardMinutes(amount);
-      default -> Duration.standardHours(amount);
-    };
-  }
-
-  static Path embeddedKafkaDirectory(String lake) {
-    return Path.of(lake, "_stream", "kafka");
-  }
-
   static long readNextIndex(String lake) {
     String file = lake + "/" + NEXT_INDEX_FILE;
     if (!LakeFiles.exists(file)) {
@@ -407,33 +332,6 @@ public class StreamGeneratePipeline {
 
   static void writeNextIndex(String lake, long next) {
     LakeFiles.write(lake + "/" + NEXT_INDEX_FILE, next + "\n");
-  }
-
-  /** Checks the broker answers, and creates the topic if it is missing. */
-  static void ensureTopic(String bootstrap, String topic, int partitions) {
-    try (Admin admin = EmbeddedKafka.admin(bootstrap)) {
-      Set<String> topics;
-      try {
-        topics = admin.listTopics().names().get(15, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        throw new IllegalArgumentException(
-            "cannot reach Kafka at " + bootstrap + " (--kafkaBootstrap): " + Fakelake.rootCause(e));
-      }
-      if (!topics.contains(topic)) {
-        try {
-          admin
-              .createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
-              .all()
-              .get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-          if (!Fakelake.rootCause(e).contains("already exists")) {
-            throw new IllegalStateException(
-                "cannot create topic " + topic + " on " + bootstrap + ": " + Fakelake.rootCause(e),
-                e);
-          }
-        }
-      }
-    }
   }
 
   /** The highest index the run generated, from its metrics, or this JVM's mark, or -1. */

@@ -67,7 +67,7 @@ class StreamGenerateIT {
     assertTrue(duplicates > 0, "no duplicates injected");
     List<ConsumerRecord<String, String>> messages;
     try (EmbeddedKafka kafka =
-        EmbeddedKafka.start(StreamGeneratePipeline.embeddedKafkaDirectory(lake.toString()))) {
+        EmbeddedKafka.start(StreamTopic.embeddedKafkaDirectory(lake.toString()))) {
       messages = readAll(kafka.bootstrapServers(), "fakelake-events", 2 * EVENTS + duplicates);
     }
 

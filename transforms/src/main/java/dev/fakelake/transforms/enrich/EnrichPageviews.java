@@ -3,6 +3,7 @@ package dev.fakelake.transforms.enrich;
 import dev.fakelake.schemas.StreamMessage;
 import dev.fakelake.schemas.WarehouseTable;
 import dev.fakelake.transforms.clean.SplitLateEvents;
+import dev.fakelake.transforms.quality.LatencyAlerts;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,9 +28,6 @@ import org.joda.time.Instant;
  * not know keeps its row, with the customer columns empty, and is counted.
  */
 public class EnrichPageviews extends PTransform<PCollection<Row>, PCollection<Row>> {
-
-  /** Pageviews slower than this raise a latency alert. */
-  public static final int DEFAULT_LATENCY_ALERT_MS = 2000;
 
   private final PCollectionView<Map<Long, Row>> customers;
   private final PCollectionView<Map<Long, Long>> vipCustomers;
@@ -132,7 +130,7 @@ public class EnrichPageviews extends PTransform<PCollection<Row>, PCollection<Ro
       }
       values.put("is_vip", vips.containsKey(userId));
       Integer latency = pageview.getInt32("latency_ms");
-      values.put("is_latency_alert", latency != null && latency > latencyAlertMs);
+      values.put("is_latency_alert", LatencyAlerts.isAlert(latency, latencyAlertMs));
       List<Object> ordered = new ArrayList<>(schema.getFieldCount());
       for (Schema.Field field : schema.getFields()) {
         ordered.add(values.get(field.getName()));

@@ -1,0 +1,398 @@
+package dev.fakelake.pipelines;
+
+import dev.fakelake.schemas.DeadLetter;
+import dev.fakelake.schemas.Entity;
+import dev.fakelake.schemas.WarehouseTable;
+import dev.fakelake.transforms.aggregate.BuildSessions;
+import dev.fakelake.transforms.aggregate.CountPageviewsByMethod;
+import dev.fakelake.transforms.aggregate.LatencyHistogram;
+import dev.fakelake.transforms.clean.DropDuplicateEvents;
+import dev.fakelake.transforms.clean.SplitLateEvents;
+import dev.fakelake.transforms.enrich.EnrichPageviews;
+import dev.fakelake.transforms.enrich.JoinPageviewsWithRatings;
+import dev.fakelake.transforms.ingest.ParseStreamMessages;
+import dev.fakelake.transforms.io.CaptureRawMessages;
+import dev.fakelake.transforms.io.ParquetRows;
+import dev.fakelake.transforms.io.WriteWindowedFiles;
+import dev.fakelake.transforms.quality.LatencyAlerts;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.RowCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.options.StreamingOptions;
+import org.apache.beam.sdk.schemas.transforms.Convert;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Ingests the event stream: captures every message raw, parses, dedupes, splits off events later
+ * than the allowed lateness, enriches pageviews with the customer tables, and computes the windowed
+ * outputs (pageviews per HTTP method in 5-minute windows, latency alerts, pageview-rating pairs
+ * within 15 minutes, 30-minute-gap sessions) into the lake and the warehouse.
+ *
+ * <pre>{@code
+ * ./fakelake stream-ingest --limit=10000        # what is in the topic, up to 10,000 messages
+ * ./fakelake stream-ingest --duration=5m        # five minutes of the live stream
+ * ./fakelake stream-ingest                      # endless, until stopped
+ * ./fakelake stream-ingest --pubsubSubscription=projects/p/subscriptions/s --warehouse=bigquery
+ * }</pre>
+ */
+public final class StreamIngestPipeline {
+
+  /** The tables stream-ingest writes, and no other stage rebuilds. */
+  static final Set<WarehouseTable> TABLES =
+      Set.of(
+          WarehouseTable.SILVER_PAGEVIEWS_ENRICHED,
+          WarehouseTable.SILVER_PAGEVIEW_RATINGS,
+          WarehouseTable.GOLD_PAGEVIEWS_BY_METHOD_5M,
+          WarehouseTable.GOLD_SESSIONS);
+
+  /** Options of stream-ingest. */
+  public interface Options extends FakelakeOptions, WarehouseOptions, StreamOptions {
+
+    @Description("Kafka consumer group whose committed offsets a run starts from.")
+    @Default.String("fakelake-stream-ingest")
+    String getConsumerGroup();
+
+    void setConsumerGroup(String value);
+
+    @Description("Pub/Sub subscription to read (projects/P/subscriptions/S) instead of Kafka.")
+    @Default.String("")
+    String getPubsubSubscription();
+
+    void setPubsubSubscription(String value);
+
+    @Description("Events arriving later than this after their event time go to the dead letters.")
+    @Default.String("10m")
+    String getAllowedLateness();
+
+    void setAllowedLateness(String value);
+
+    @Description("Length of the time windows of the files written to the lake.")
+    @Default.String("1m")
+    String getFileWindow();
+
+    void setFileWindow(String value);
+
+    @Description("Pageviews slower than this many ms raise a latency alert.")
+    @Default.Integer(LatencyAlerts.DEFAULT_THRESHOLD_MS)
+    int getLatencyAlertMs();
+
+    void setLatencyAlertMs(int value);
+  }
+
+  public static void main(String[] args) {
+    PipelineOptionsFactory.register(Options.class);
+    Options options = PipelineOptionsFactory.fromArgs(args).withValidation().as(Options.class);
+    System.out.print(render(run(options)));
+  }
+
+  /** What a run read and wrote. */
+  public record Summary(
+      String runId, Map<String, Long> counters, Map<WarehouseTable, Long> rows, String stream) {
+
+    long counter(String name) {
+      return counters.getOrDefault(name, 0L);
+    }
+  }
+
+  /** The settings of the graph, parsed and checked from the options. */
+  record Config(
+      String lake,
+      String runId,
+      Duration allowedLateness,
+      Duration fileWindow,
+      int latencyAlertMs,
+      boolean bigQuery) {}
+
+  static Config config(Options options, String runId) {
+    WarehouseOptions.validate(options);
+    Duration lateness =
+        StreamOptions.parseDuration("allowedLateness", options.getAllowedLateness());
+    Duration fileWindow = StreamOptions.parseDuration("fileWindow", options.getFileWindow());
+    if (lateness == null || fileWindow == null || fileWindow.getMillis() < 1000) {
+      throw new IllegalArgumentException(
+          "--allowedLateness and --fileWindow must be set, --fileWindow to at least 1s");
+    }
+    if (options.getLatencyAlertMs() < 1) {
+      throw new IllegalArgumentException(
+          "--latencyAlertMs must be positive, got " + options.getLatencyAlertMs());
+    }
+    if (options.getLimit() < 0) {
+      throw new IllegalArgumentException(
+          "--limit must be 0 (none) or more, got " + options.getLimit());
+    }
+    StreamOptions.parseDuration("duration", options.getDuration());
+    return new Config(
+        options.getLake(),
+        runId,
+        lateness,
+        fileWindow,
+        options.getLatencyAlertMs(),
+        Warehouses.isBigQuery(options));
+  }
+
+  /**
+   * Reads the stream until the run's limit, its duration or Ctrl-C (or, on Pub/Sub, until the job
+   * is cancelled), lets the pipeline drain, and loads the warehouse.
+   */
+  public static Summary run(Options options) {
+    Instant started = Instant.now();
+    Config config = config(options, "stream-" + started.getMillis());
+    Duration duration = StreamOptions.parseDuration("duration", options.getDuration());
+    options.as(StreamingOptions.class).setStreaming(true);
+    if (!options.getPubsubSubscription().isEmpty()) {
+      if (duration != null || options.getLimit() > 0) {
+        throw new IllegalArgumentException(
+            "--limit and --duration end a Kafka read; a Pub/Sub subscription is read until the"
+                + " job is stopped");
+      }
+      Pipeline pipeline = Pipeline.create(options);
+      build(
+          pipeline,
+          StreamSource.pubsub(pipeline, options.getPubsubSubscription()),
+          config,
+          options);
+      return follow(pipeline.run(), config, options.getPubsubSubscription());
+    }
+    try (StreamTopic.Connection kafka = StreamTopic.connect(options, options.getLake())) {
+      String bootstrap = kafka.bootstrap();
+      StreamStop.reset(options.getLimit());
+      Pipeline pipeline = Pipeline.create(options);
+      build(
+          pipeline,
+          StreamSource.kafka(
+              pipeline,
+              bootstrap,
+              options.getKafkaTopic(),
+              options.getConsumerGroup(),
+              duration == null ? 0 : started.plus(duration).getMillis()),
+          config,
+          options);
+      PipelineResult result = pipeline.run();
+      Summary summary = follow(result, config, kafka.describe(options.getKafkaTopic()));
+      int committed =
+          StreamSource.commitKafkaOffsets(result, bootstrap, options.getConsumerGroup());
+      System.out.printf(
+          "stream-ingest: committed the offsets of %d partition(s) for consumer group %s%n",
+          committed, options.getConsumerGroup());
+      return summary;
+    }
+  }
+
+  /**
+   * Follows a run until it ends, loading the DuckDB warehouse from the lake's files every half
+   * minute meanwhile.
+   */
+  private static Summary follow(PipelineResult result, Config config, String stream) {
+    while (!result.getState().isTerminal()) {
+      result.waitUntilFinish(Duration.standardSeconds(30));
+      if (!result.getState().isTerminal()) {
+        loadWarehouseQuietly(config);
+      }
+    }
+    if (result.getState() != PipelineResult.State.DONE) {
+      throw new IllegalStateException("the stream-ingest job ended " + result.getState());
+    }
+    return new Summary(
+        config.runId(), PipelineMetrics.counters(result, "stream"), loadWarehouse(config), stream);
+  }
+
+  private static void loadWarehouseQuietly(Config config) {
+    try {
+      loadWarehouse(config);
+    } catch (IllegalStateException e) {
+      // Another command holds the DuckDB file; the next round loads everything again.
+      System.err.println("stream-ingest: warehouse not loaded this round: " + e.getMessage());
+    }
+  }
+
+  /** Reloads the stream's tables (and ops.alerts) into DuckDB from the lake; none on BigQuery. */
+  static Map<WarehouseTable, Long> loadWarehouse(Config config) {
+    if (config.bigQuery()) {
+      return Map.of();
+    }
+    Set<WarehouseTable> tables = new java.util.HashSet<>(TABLES);
+    tables.add(WarehouseTable.OPS_ALERTS);
+    return DuckDbWarehouse.load(config.lake(), tables);
+  }
+
+  /** Adds the stream-ingest graph for {@code messages} (stream message rows) to the pipeline. */
+  static void build(
+      Pipeline pipeline, PCollection<Row> messages, Config config, WarehouseOptions warehouse) {
+    String lake = config.lake();
+    Duration lateness = config.allowedLateness();
+    messages.apply("CaptureRawMessages", CaptureRawMessages.to(lake + "/landing/stream"));
+    PCollectionTuple parsed =
+        messages.apply("ParseMessages", ParseStreamMessages.of(config.runId()));
+    List<PCollection<DeadLetter>> deadLetters = new java.util.ArrayList<>();
+    deadLetters.add(parsed.get(ParseStreamMessages.DEAD_LETTERS));
+    PCollection<Row> pageviews =
+        inEventTime(
+            parsed.get(ParseStreamMessages.PAGEVIEWS), Entity.PAGEVIEWS, config, deadLetters);
+    PCollection<Row> ratings =
+        inEventTime(parsed.get(ParseStreamMessages.RATINGS), Entity.RATINGS, config, deadLetters);
+
+    PCollectionView<Map<Long, Row>> customers =
+        readTable(pipeline, lake, WarehouseTable.SILVER_CUSTOMERS, "customer_id")
+            .apply("CustomersById", View.asMap());
+    PCollectionView<Map<Long, Long>> vipCustomers =
+        readTable(pipeline, lake, WarehouseTable.SILVER_VIP_CUSTOMERS, "customer_id")
+            .apply(
+                "VipLines",
+                MapElements.into(
+                        TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.longs()))
+                    .via(kv -> KV.of(kv.getKey(), kv.getValue().getInt64("lines_in_list"))))
+            .apply("VipCustomersById", View.asMap());
+    PCollection<Row> enriched =
+        pageviews.apply(
+            "EnrichPageviews",
+            EnrichPageviews.with(customers, vipCustomers, config.latencyAlertMs()));
+
+    write(enriched, WarehouseTable.SILVER_PAGEVIEWS_ENRICHED, config, warehouse);
+    write(
+        enriched.apply(
+            "CountPageviewsByMethod", CountPageviewsByMethod.of().withAllowedLateness(lateness)),
+        WarehouseTable.GOLD_PAGEVIEWS_BY_METHOD_5M,
+        config,
+        warehouse);
+    write(
+        enriched.apply(
+            "RaiseLatencyAlerts", LatencyAlerts.of().withThresholdMs(config.latencyAlertMs())),
+        WarehouseTable.OPS_ALERTS,
+        config,
+        warehouse);
+    PCollectionTuple joined =
+        PCollectionTuple.of(JoinPageviewsWithRatings.PAGEVIEWS, enriched)
+            .and(JoinPageviewsWithRatings.RATINGS, ratings)
+            .apply(
+                "JoinPageviewsWithRatings",
+                JoinPageviewsWithRatings.of()
+                    .withAllowedLateness(lateness)
+                    .withBatchId(config.runId()));
+    deadLetters.add(joined.get(JoinPageviewsWithRatings.DEAD_LETTERS));
+    write(
+        joined.get(JoinPageviewsWithRatings.PAIRS),
+        WarehouseTable.SILVER_PAGEVIEW_RATINGS,
+        config,
+        warehouse);
+    write(
+        enriched.apply("BuildSessions", BuildSessions.of().withAllowedLateness(lateness)),
+        WarehouseTable.GOLD_SESSIONS,
+        config,
+        warehouse);
+
+    PCollectionList.of(deadLetters)
+        .apply("CollectDeadLetters", Flatten.pCollections())
+        .apply("DeadLettersToRows", Convert.toRows())
+        .apply(
+            "WriteDeadLetters",
+            WriteWindowedFiles.to(lake + "/deadletter/stream", WriteWindowedFiles.Format.JSON_LINES)
+                .withPrefix("deadletters")
+                .withWindow(config.fileWindow())
+                .withAllowedLateness(lateness.plus(config.fileWindow())));
+  }
+
+  /** Removes duplicates, dead-letters events beyond the allowed lateness, stamps event time. */
+  private static PCollection<Row> inEventTime(
+      PCollection<Row> events, Entity entity, Config config, List<PCollection<DeadLetter>> late) {
+    String name = GeneratePipeline.stepName(entity.tableName());
+    PCollectionTuple split =
+        events
+            .apply(
+                "Drop" + name + "Duplicates",
+                DropDuplicateEvents.byEventId(entity.tableName(), Duration.standardMinutes(10)))
+            .apply(
+                "Split" + name + "TooLate",
+                SplitLateEvents.of(entity.tableName(), config.allowedLateness(), config.runId()));
+    late.add(split.get(SplitLateEvents.TOO_LATE));
+    return split.get(SplitLateEvents.ON_TIME);
+  }
+
+  /**
+   * A curated table of the lake keyed by {@code keyField}, for a side input; empty, with a warning,
+   * when curate has not written it yet.
+   */
+  private static PCollection<KV<Long, Row>> readTable(
+      Pipeline pipeline, String lake, WarehouseTable table, String keyField) {
+    String glob = lake + "/" + table.dataset() + "/" + table.tableName() + "/*.parquet";
+    String step = GeneratePipeline.stepName(table.tableName());
+    PCollection<Row> rows;
+    if (LakeFiles.match(glob).isEmpty()) {
+      System.err.printf(
+          "stream-ingest: %s has no files yet (run ./fakelake curate): pageviews get no %s%n",
+          table.qualifiedName(), table == WarehouseTable.SILVER_CUSTOMERS ? "city" : "VIP flag");
+      rows = pipeline.apply("No" + step, Create.empty(RowCoder.of(table.schema())));
+    } else {
+      rows = pipeline.apply("Read" + step, ParquetRows.read(glob, table.schema()));
+    }
+    return rows.apply(
+            "Key" + step,
+            MapElements.into(TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.rows()))
+                .via(row -> KV.of(row.getInt64(keyField), row)))
+        .setCoder(KvCoder.of(VarLongCoder.of(), RowCoder.of(table.schema())));
+  }
+
+  /** Writes a table's rows: windowed files in the lake for DuckDB, or BigQuery's write API. */
+  private static void write(
+      PCollection<Row> rows, WarehouseTable table, Config config, WarehouseOptions warehouse) {
+    String step = GeneratePipeline.stepName(table.dataset() + "_" + table.tableName());
+    if (config.bigQuery()) {
+      rows.apply("Write" + step + "ToBigQuery", WriteToBigQuery.table(table, warehouse));
+      return;
+    }
+    String folder = config.lake() + "/" + table.dataset() + "/" + table.tableName();
+    WriteWindowedFiles.Format format =
+        table.dataset().equals("ops")
+            ? WriteWindowedFiles.Format.JSON_LINES
+            : WriteWindowedFiles.Format.PARQUET;
+    rows.apply(
+        "Write" + step,
+        WriteWindowedFiles.to(folder, format)
+            .withPrefix("stream")
+            .withWindow(config.fileWindow())
+            .withAllowedLateness(config.allowedLateness().plus(config.fileWindow())));
+  }
+
+  static String render(Summary summary) {
+    StringBuilder out = new StringBuilder("stream-ingest: " + summary.stream() + "\n");
+    summary
+        .counters()
+        .forEach(
+            (name, value) -> {
+              if (!name.startsWith(CountPageviewsByMethod.LATENCY_HISTOGRAM + "_")) {
+                out.append(String.format("  %-36s %,12d%n", name, value));
+              }
+            });
+    out.append(
+        "  event-to-aggregate latency: "
+            + LatencyHistogram.summary(summary.counters(), CountPageviewsByMethod.LATENCY_HISTOGRAM)
+            + "\n");
+    summary
+        .rows()
+        .forEach(
+            (table, rows) ->
+                out.append(String.format("  %-36s %,12d rows%n", table.qualifiedName(), rows)));
+    return out.toString();
+  }
+
+  private StreamIngestPipeline() {}
+}

@@ -1,0 +1,181 @@
+package dev.fakelake.pipelines;
+
+import dev.fakelake.schemas.StreamMessage;
+import dev.fakelake.transforms.generate.LiveProgress;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubIO;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
+import org.apache.beam.sdk.io.kafka.KafkaIO;
+import org.apache.beam.sdk.io.kafka.KafkaRecord;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Distribution;
+import org.apache.beam.sdk.metrics.DistributionResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Reads the event stream as {@link StreamMessage} rows stamped with their arrival time: from a
+ * Kafka topic (the embedded broker or any bootstrap servers) or from a Pub/Sub subscription.
+ *
+ * <p>Kafka is read from the consumer group's committed offsets. A run ends when {@link StreamStop}
+ * says so: every partition stops, the pipeline drains (windows fire, files are finalized) and
+ * finishes; only then does the command commit, for each partition, the offset after the last
+ * message read ({@link #commitKafkaOffsets}). A run that fails or is killed commits nothing, so the
+ * next run reads its messages again rather than losing them.
+ */
+final class StreamSource {
+
+  /** Metric namespace of the highest offset read per partition, named {@code TOPIC/PARTITION}. */
+  static final String OFFSETS = "stream_offsets";
+
+  private StreamSource() {}
+
+  static PCollection<Row> kafka(
+      Pipeline pipeline, String bootstrap, String topic, String group, long deadlineMillis) {
+    Map<String, Object> consumer = new HashMap<>();
+    consumer.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    consumer.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    return pipeline
+        .apply(
+            "ReadKafka",
+            KafkaIO.<String, byte[]>read()
+                .withBootstrapServers(bootstrap)
+                .withTopic(topic)
+                .withKeyDeserializer(StringDeserializer.class)
+                .withValueDeserializer(ByteArrayDeserializer.class)
+                .withConsumerConfigUpdates(consumer)
+                // The producer's send time: the watermark follows arrival, not event time.
+                .withCreateTime(Duration.standardSeconds(2))
+                // A stop function also makes KafkaIO read through its splittable DoFn, which ends
+                // the pipeline once every partition has stopped.
+                .withCheckStopReadingFn(StreamStop.fn(deadlineMillis)))
+        .apply("ToStreamMessages", ParDo.of(new FromKafkaFn()))
+        .setRowSchema(StreamMessage.SCHEMA);
+  }
+
+  static PCollection<Row> pubsub(Pipeline pipeline, String subscription) {
+    return pipeline
+        .apply(
+            "ReadPubsub",
+            PubsubIO.readMessagesWithAttributesAndMessageId().fromSubscription(subscription))
+        .apply("ToStreamMessages", ParDo.of(new FromPubsubFn()))
+        .setRowSchema(StreamMessage.SCHEMA);
+  }
+
+  private static class FromKafkaFn extends DoFn<KafkaRecord<String, byte[]>, Row> {
+    private final Schema schema = StreamMessage.SCHEMA;
+    private final Counter read = Metrics.counter("stream", "messages_read");
+    private final Map<String, Distribution> offsets = new HashMap<>();
+
+    @ProcessElement
+    public void process(@Element KafkaRecord<String, byte[]> record, OutputReceiver<Row> out) {
+      Header entity =
+          record.getHeaders() == null
+              ? null
+              : record.getHeaders().lastHeader(StreamMessage.ENTITY_ATTRIBUTE);
+      String partition = record.getTopic() + "/" + record.getPartition();
+      offsets
+          .computeIfAbsent(partition, name -> Metrics.distribution(OFFSETS, name))
+          .update(record.getOffset());
+      byte[] value = record.getKV().getValue();
+      out.output(
+          Row.withSchema(schema)
+              .attachValues(
+                  List.of(
+                      "kafka:" + partition + "@" + record.getOffset(),
+                      entity == null ? null : new String(entity.value(), StandardCharsets.UTF_8),
+                      record.getKV().getKey(),
+                      value == null ? "" : new String(value, StandardCharsets.UTF_8),
+                      new Instant(record.getTimestamp()))));
+      read.inc();
+      StreamStop.countRead();
+      LiveProgress.add("stream-ingest", 1);
+    }
+  }
+
+  private static class FromPubsubFn extends DoFn<PubsubMessage, Row> {
+    private final Schema schema = StreamMessage.SCHEMA;
+    private final Counter read = Metrics.counter("stream", "messages_read");
+
+    @ProcessElement
+    public void process(
+        @Element PubsubMessage message, @Timestamp Instant published, OutputReceiver<Row> out) {
+      byte[] payload = message.getPayload();
+      out.output(
+          Row.withSchema(schema)
+              .addValues(
+                  "pubsub:" + message.getMessageId(),
+                  message.getAttribute(StreamMessage.ENTITY_ATTRIBUTE),
+                  null,
+                  payload == null ? "" : new String(payload, StandardCharsets.UTF_8),
+                  published)
+              .build());
+      read.inc();
+      LiveProgress.add("stream-ingest", 1);
+    }
+  }
+
+  /**
+   * Commits, for the consumer group, the offset after the highest one read from each partition in a
+   * finished run; returns how many partitions moved.
+   */
+  static int commitKafkaOffsets(PipelineResult result, String bootstrap, String group) {
+    Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+    MetricQueryResults metrics =
+        result
+            .metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.inNamespace(OFFSETS))
+                    .build());
+    for (MetricResult<DistributionResult> offset : metrics.getDistributions()) {
+      String name = offset.getName().getName();
+      int slash = name.lastIndexOf('/');
+      TopicPartition partition =
+          new TopicPartition(name.substring(0, slash), Integer.parseInt(name.substring(slash + 1)));
+      DistributionResult highest = offset.getAttempted();
+      if (highest.getCount() > 0) {
+        next.merge(
+            partition,
+            new OffsetAndMetadata(highest.getMax() + 1),
+            (a, b) -> a.offset() >= b.offset() ? a : b);
+      }
+    }
+    if (next.isEmpty()) {
+      return 0;
+    }
+    Properties properties = new Properties();
+    properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    properties.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.commitSync(next);
+    }
+    return next.size();
+  }
+}

@@ -1,0 +1,95 @@
+package dev.fakelake.pipelines;
+
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.beam.sdk.io.kafka.CheckStopReadingFn;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * When a stream-ingest run stops reading: after its duration, after its message limit, or when the
+ * command is asked to stop (Ctrl-C). Kafka's reader asks before each poll; once every partition has
+ * stopped, the pipeline drains: windows fire, files are finalized, offsets are committed, and the
+ * run ends as a finished job, so that the next run starts exactly where this one stopped.
+ *
+ * <p>The conditions live in this JVM, where the command runs its pipeline on the Direct runner or
+ * Flink's in-process cluster. On a remote cluster, only the deadline (carried in the function) is
+ * seen by the readers.
+ */
+final class StreamStop {
+
+  private static final AtomicLong READ = new AtomicLong();
+  private static final AtomicLong LIMIT = new AtomicLong(Long.MAX_VALUE);
+  private static volatile boolean requested;
+
+  private StreamStop() {}
+
+  /** Starts a run: nothing read yet, no stop asked. */
+  static void reset(long limit) {
+    READ.set(0);
+    LIMIT.set(limit > 0 ? limit : Long.MAX_VALUE);
+    requested = false;
+  }
+
+  /** Stops the run once this many messages were read in all (the limit can be set late). */
+  static void limit(long messages) {
+    LIMIT.set(messages);
+  }
+
+  /** Asks the run to stop after what it has read. */
+  static void request() {
+    requested = true;
+  }
+
+  /**
+   * Makes the first Ctrl-C (or TERM) a request to stop after what was read, so the run drains and
+   * commits instead of dying mid-window; a second one ends the process at once.
+   */
+  static void onSignals() {
+    for (String name : new String[] {"INT", "TERM"}) {
+      try {
+        sun.misc.Signal.handle(
+            new sun.misc.Signal(name),
+            signal -> {
+              if (requested) {
+                Runtime.getRuntime().halt(130);
+              }
+              System.err.println(
+                  "\nstream-ingest: stopping after the messages read so far; the windows drain"
+                      + " and the offsets are committed ("
+                      + name
+                      + " again to abort)");
+              requested = true;
+            });
+      } catch (IllegalArgumentException e) {
+        // The platform does not know this signal; the default handling stays.
+      }
+    }
+  }
+
+  static void countRead() {
+    READ.incrementAndGet();
+  }
+
+  static long read() {
+    return READ.get();
+  }
+
+  /** The check the Kafka reader calls; {@code deadlineMillis} 0 means none. */
+  static CheckStopReadingFn fn(long deadlineMillis) {
+    return new Check(deadlineMillis);
+  }
+
+  private static final class Check implements CheckStopReadingFn {
+    private final long deadlineMillis;
+
+    Check(long deadlineMillis) {
+      this.deadlineMillis = deadlineMillis;
+    }
+
+    @Override
+    public Boolean apply(TopicPartition partition) {
+      return requested
+          || READ.get() >= LIMIT.get()
+          || (deadlineMillis > 0 && System.currentTimeMillis() >= deadlineMillis);
+    }
+  }
+}
