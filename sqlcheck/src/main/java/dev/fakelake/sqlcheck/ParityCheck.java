@@ -150,9 +150,7 @@ public final class ParityCheck {
                 BigQueryCheck.warehouseTables())
             .run(sampleWarehouse);
     for (Comparison comparison : report.comparisons()) {
-      if (!comparison.passed()) {
-        out.println("  " + comparison.format());
-      }
+      out.println("  " + comparison.format());
     }
     for (String skipped : report.notCompared()) {
       out.println("  NOT COMPARED " + skipped);
