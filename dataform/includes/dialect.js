@@ -88,12 +88,36 @@ function safeDivide(a, b) {
 }
 
 // The continuous (interpolated) percentile `fraction` of `expr` over a window, e.g.
-// percentileCont("latency_ms", 0.9, "PARTITION BY hour"). BigQuery has it only as an analytic
-// function; DuckDB's quantile_cont interpolates the same way.
+// percentileCont("latency_ms", 0.9, "PARTITION BY hour"), as a decimal with 9 places: NUMERIC on
+// BigQuery, DECIMAL(38, 9) on DuckDB. BigQuery has it only as an analytic function and interpolates
+// NUMERIC exactly; DuckDB's quantile_cont interpolates in floating point (and truncates when given
+// decimals), so its result is rounded to 9 places, which removes the floating point noise. Left in
+// floating point, the two engines land on either side of a rounding boundary (620.85 is
+// 620.8499... on one and 620.8500...1 on the other) and a ROUND of the result differs.
 function percentileCont(expr, fraction, over) {
+  if (!(typeof fraction === "number" && fraction >= 0 && fraction <= 1)) {
+    throw new Error(`percentileCont needs a fraction between 0 and 1, got ${fraction}.`);
+  }
   return isBigQuery
-    ? `PERCENTILE_CONT(${expr}, ${fraction}) OVER (${over})`
-    : `quantile_cont(${expr}, ${fraction}) OVER (${over})`;
+    ? `PERCENTILE_CONT(CAST(${expr} AS NUMERIC), NUMERIC '${fraction}') OVER (${over})`
+    : `CAST(quantile_cont(${expr}, ${fraction}) OVER (${over}) AS DECIMAL(38, 9))`;
+}
+
+// Day of the week of a DATE or TIMESTAMP (UTC) as BigQuery numbers it: 1 = Sunday ... 7 = Saturday.
+// DuckDB's EXTRACT(DAYOFWEEK ...) runs but answers 0 = Sunday ... 6 = Saturday.
+function dayOfWeek(expr) {
+  return isBigQuery ? `EXTRACT(DAYOFWEEK FROM ${expr})` : `(EXTRACT(DAYOFWEEK FROM ${expr}) + 1)`;
+}
+
+// `expr` as a double-precision float: FLOAT64 on BigQuery, DOUBLE on DuckDB (which has no FLOAT64).
+function toFloat64(expr) {
+  return isBigQuery ? `CAST(${expr} AS FLOAT64)` : `CAST(${expr} AS DOUBLE)`;
+}
+
+// `expr` as an exact decimal: BigQuery's NUMERIC (38 digits, 9 after the point). DuckDB's bare
+// NUMERIC is DECIMAL(18, 3), which silently rounds to 3 decimals.
+function toNumeric(expr) {
+  return isBigQuery ? `CAST(${expr} AS NUMERIC)` : `CAST(${expr} AS DECIMAL(38, 9))`;
 }
 
 module.exports = {
@@ -107,4 +131,7 @@ module.exports = {
   unixDate,
   safeDivide,
   percentileCont,
+  dayOfWeek,
+  toFloat64,
+  toNumeric,
 };

@@ -216,7 +216,7 @@ public final class BigQueryAnalyzer {
    * Actions ordered so each comes after the actions it depends on; a dependency on something that
    * is neither declared nor built, or a cycle, is a problem of the actions involved.
    */
-  private static List<Action> dependencyOrder(
+  static List<Action> dependencyOrder(
       DataformCompilation compilation, List<Problem> problems, Set<Target> failed) {
     Map<Target, Action> byTarget = new LinkedHashMap<>();
     for (Action action : compilation.actions()) {
