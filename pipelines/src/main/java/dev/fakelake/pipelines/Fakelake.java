@@ -266,8 +266,17 @@ public final class Fakelake {
       extends GeneratePipeline.Options,
           IngestPipeline.Options,
           CuratePipeline.Options,
+          StreamGeneratePipeline.Options,
+          StreamIngestPipeline.Options,
           Models.Options,
-          TrainModel.Options {}
+          TrainModel.Options {
+
+    @Description("How long the main job's burst of the event stream lasts; off skips the burst.")
+    @Default.String("20s")
+    String getStreamBurst();
+
+    void setStreamBurst(String value);
+  }
 
   private static void runMainJob(MainJobOptions options) {
     long started = System.nanoTime();
@@ -279,20 +288,22 @@ public final class Fakelake {
         options.getScale(),
         options.getLocale(),
         options.getWarehouse());
-    System.out.println("== stage 1/5: generate");
+    System.out.println("== stage 1/6: generate");
     stage("generate", () -> generate(options));
-    System.out.println("== stage 2/5: ingest");
+    System.out.println("== stage 2/6: ingest");
     IngestPipeline.Summary ingest = stage("ingest", () -> ingest(options));
-    System.out.println("== stage 3/5: curate");
+    System.out.println("== stage 3/6: curate");
     CuratePipeline.Summary curate = stage("curate", () -> curate(options));
-    System.out.println("== stage 4/5: models");
+    System.out.println("== stage 4/6: stream burst");
+    StreamIngestPipeline.Summary stream = stage("stream", () -> streamBurst(options));
+    System.out.println("== stage 5/6: models");
     if (Warehouses.isBigQuery(options)) {
       System.out.println(
           "models: skipped; on BigQuery the Dataform repository's workflow runs them");
     } else {
       stage("models", () -> models(options));
     }
-    System.out.println("== stage 5/5: train");
+    System.out.println("== stage 6/6: train");
     if (Warehouses.isBigQuery(options)) {
       System.out.println(
           "train: skipped; on BigQuery the Dataform workflow trains with BigQuery ML");
@@ -300,18 +311,86 @@ public final class Fakelake {
       stage("train", () -> train(options));
     }
     System.out.printf(
-        "== done in %s: %,d records ingested in batch %s, %d alerts; %,d silver and gold rows%n",
+        "== done in %s: %,d records ingested in batch %s, %d alerts; %,d silver and gold rows;"
+            + " %,d stream messages%n",
         Progress.clock((System.nanoTime() - started) / 1e9),
         ingest.rowsRead(),
         ingest.batchId() == null ? "(none: nothing new)" : ingest.batchId(),
         ingest.alerts().size(),
-        curate.rows().values().stream().mapToLong(Long::longValue).sum());
+        curate.rows().values().stream().mapToLong(Long::longValue).sum(),
+        stream == null ? 0 : stream.counter("messages_read"));
     System.out.printf(
         "   lake: %s   warehouse: %s%n", options.getLake(), warehouseLocation(options));
     if (!Warehouses.isBigQuery(options)) {
       System.out.printf(
           "   query it: duckdb %s -c \"SELECT * FROM gold.daily_sales ORDER BY sales_date\"%n",
           DuckDbWarehouse.file(options.getLake()));
+    }
+  }
+
+  /**
+   * A burst of the event stream: stream-generate sends for {@code --streamBurst} while
+   * stream-ingest reads alongside, and ingest stops once it has read everything the burst sent.
+   * Both use the lake's embedded broker (or {@code --kafkaBootstrap}).
+   */
+  private static StreamIngestPipeline.Summary streamBurst(MainJobOptions options) {
+    if (options.getStreamBurst().equals("off")) {
+      System.out.println("stream: skipped (--streamBurst=off)");
+      return null;
+    }
+    org.joda.time.Duration burst =
+        StreamOptions.parseDuration("streamBurst", options.getStreamBurst());
+    try (StreamTopic.Connection kafka = StreamTopic.connect(options, options.getLake())) {
+      options.setKafkaBootstrap(kafka.bootstrap());
+      options.setLimit(0);
+      options.setDuration(null);
+      // Each pipeline gets its own options: stream-ingest turns on streaming for its run only.
+      StreamIngestPipeline.Options ingestOptions =
+          copyOf(options).as(StreamIngestPipeline.Options.class);
+      java.util.concurrent.CompletableFuture<StreamIngestPipeline.Summary> ingest =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> StreamIngestPipeline.run(ingestOptions, StreamIngestPipeline.Bounds.NONE));
+      StreamGeneratePipeline.Summary sent;
+      try (Progress progress = Progress.start("stream burst")) {
+        options.setDuration(options.getStreamBurst());
+        try {
+          sent = StreamGeneratePipeline.run(options);
+        } catch (RuntimeException e) {
+          StreamStop.request();
+          throw e;
+        }
+        StreamStop.until(StreamTopic.endOffsets(kafka.bootstrap(), options.getKafkaTopic()));
+        StreamIngestPipeline.Summary read;
+        try {
+          read = ingest.join();
+        } catch (java.util.concurrent.CompletionException e) {
+          throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        System.out.print(sent.render());
+        System.out.print(StreamIngestPipeline.render(read));
+        System.out.printf(
+            "stream: a %s burst, %,d messages sent and read in %s%n",
+            burst, read.counter("messages_read"), Progress.clock(progress.elapsedSeconds()));
+        return read;
+      }
+    }
+  }
+
+  /** An independent copy of a command's options, through the JSON form runners ship them in. */
+  static PipelineOptions copyOf(PipelineOptions options) {
+    com.fasterxml.jackson.databind.ObjectMapper mapper =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .registerModules(
+                com.fasterxml.jackson.databind.ObjectMapper.findModules(
+                    org.apache.beam.sdk.util.common.ReflectHelpers.findClassLoader()));
+    try {
+      PipelineOptions copy =
+          mapper.readValue(mapper.writeValueAsString(options), PipelineOptions.class);
+      // The runner is not part of the JSON form.
+      copy.setRunner(options.getRunner());
+      return copy;
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("Cannot copy the options: " + e.getMessage(), e);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.fakelake.pipelines;
 
 import dev.fakelake.schemas.DeadLetter;
 import dev.fakelake.schemas.Entity;
+import dev.fakelake.schemas.StreamMessage;
 import dev.fakelake.schemas.WarehouseTable;
 import dev.fakelake.transforms.aggregate.BuildSessions;
 import dev.fakelake.transforms.aggregate.CountPageviewsByMethod;
@@ -29,6 +30,8 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.schemas.transforms.Convert;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Distinct;
+import org.apache.beam.sdk.transforms.FlatMapElements;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.View;
@@ -39,6 +42,7 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 
@@ -64,6 +68,12 @@ public final class StreamIngestPipeline {
           WarehouseTable.SILVER_PAGEVIEW_RATINGS,
           WarehouseTable.GOLD_PAGEVIEWS_BY_METHOD_5M,
           WarehouseTable.GOLD_SESSIONS);
+
+  /** How long an event id is remembered after its first arrival, to drop its copies. */
+  static final Duration DEDUPLICATION_MEMORY = Duration.standardMinutes(10);
+
+  /** Minutes of the raw capture a run re-reads for the event ids the previous run read last. */
+  static final int CAPTURE_WINDOWS_REREAD = 2;
 
   /** Options of stream-ingest. */
   public interface Options extends FakelakeOptions, WarehouseOptions, StreamOptions {
@@ -155,12 +165,27 @@ public final class StreamIngestPipeline {
    * is cancelled), lets the pipeline drain, and loads the warehouse.
    */
   public static Summary run(Options options) {
+    return run(
+        options,
+        new Bounds(
+            options.getLimit(), StreamOptions.parseDuration("duration", options.getDuration())));
+  }
+
+  /**
+   * Where a run stops on its own: after {@code limit} messages (0: none), after {@code duration}.
+   */
+  record Bounds(long limit, @Nullable Duration duration) {
+    static final Bounds NONE = new Bounds(0, null);
+  }
+
+  /** Runs with the given bounds instead of those of the options. */
+  static Summary run(Options options, Bounds bounds) {
     Instant started = Instant.now();
     Config config = config(options, "stream-" + started.getMillis());
-    Duration duration = StreamOptions.parseDuration("duration", options.getDuration());
+    Duration duration = bounds.duration();
     options.as(StreamingOptions.class).setStreaming(true);
     if (!options.getPubsubSubscription().isEmpty()) {
-      if (duration != null || options.getLimit() > 0) {
+      if (duration != null || bounds.limit() > 0) {
         throw new IllegalArgumentException(
             "--limit and --duration end a Kafka read; a Pub/Sub subscription is read until the"
                 + " job is stopped");
@@ -175,7 +200,9 @@ public final class StreamIngestPipeline {
     }
     try (StreamTopic.Connection kafka = StreamTopic.connect(options, options.getLake())) {
       String bootstrap = kafka.bootstrap();
-      StreamStop.reset(options.getLimit());
+      StreamStop.reset(
+          bounds.limit(),
+          StreamTopic.startOffsets(bootstrap, options.getKafkaTopic(), options.getConsumerGroup()));
       Pipeline pipeline = Pipeline.create(options);
       build(
           pipeline,
@@ -243,13 +270,23 @@ public final class StreamIngestPipeline {
     messages.apply("CaptureRawMessages", CaptureRawMessages.to(lake + "/landing/stream"));
     PCollectionTuple parsed =
         messages.apply("ParseMessages", ParseStreamMessages.of(config.runId()));
+    PCollectionView<Map<String, Boolean>> readBefore = idsReadLast(pipeline, lake);
     List<PCollection<DeadLetter>> deadLetters = new java.util.ArrayList<>();
     deadLetters.add(parsed.get(ParseStreamMessages.DEAD_LETTERS));
     PCollection<Row> pageviews =
         inEventTime(
-            parsed.get(ParseStreamMessages.PAGEVIEWS), Entity.PAGEVIEWS, config, deadLetters);
+            parsed.get(ParseStreamMessages.PAGEVIEWS),
+            Entity.PAGEVIEWS,
+            readBefore,
+            config,
+            deadLetters);
     PCollection<Row> ratings =
-        inEventTime(parsed.get(ParseStreamMessages.RATINGS), Entity.RATINGS, config, deadLetters);
+        inEventTime(
+            parsed.get(ParseStreamMessages.RATINGS),
+            Entity.RATINGS,
+            readBefore,
+            config,
+            deadLetters);
 
     PCollectionView<Map<Long, Row>> customers =
         readTable(pipeline, lake, WarehouseTable.SILVER_CUSTOMERS, "customer_id")
@@ -313,18 +350,66 @@ public final class StreamIngestPipeline {
 
   /** Removes duplicates, dead-letters events beyond the allowed lateness, stamps event time. */
   private static PCollection<Row> inEventTime(
-      PCollection<Row> events, Entity entity, Config config, List<PCollection<DeadLetter>> late) {
+      PCollection<Row> events,
+      Entity entity,
+      PCollectionView<Map<String, Boolean>> readBefore,
+      Config config,
+      List<PCollection<DeadLetter>> late) {
     String name = GeneratePipeline.stepName(entity.tableName());
     PCollectionTuple split =
         events
             .apply(
                 "Drop" + name + "Duplicates",
-                DropDuplicateEvents.byEventId(entity.tableName(), Duration.standardMinutes(10)))
+                DropDuplicateEvents.byEventId(entity.tableName(), DEDUPLICATION_MEMORY)
+                    .withAlreadySeen(readBefore))
             .apply(
                 "Split" + name + "TooLate",
                 SplitLateEvents.of(entity.tableName(), config.allowedLateness(), config.runId()));
     late.add(split.get(SplitLateEvents.TOO_LATE));
     return split.get(SplitLateEvents.ON_TIME);
+  }
+
+  /**
+   * The event ids in the raw capture's last {@value #CAPTURE_WINDOWS_REREAD} one-minute windows:
+   * what the previous run read last. A copy of one of those events that arrives after a restart is
+   * then still a duplicate, although this run's own memory starts empty.
+   */
+  private static PCollectionView<Map<String, Boolean>> idsReadLast(Pipeline pipeline, String lake) {
+    List<String> files =
+        LakeFiles.match(CaptureRawMessages.parquetFolder(lake + "/landing/stream") + "/**.parquet");
+    List<String> windows =
+        files.stream()
+            .map(f -> f.replaceAll("-p\\d+-\\d+-of-\\d+\\.parquet$", ""))
+            .distinct()
+            .toList();
+    List<String> lastWindows =
+        windows.subList(Math.max(0, windows.size() - CAPTURE_WINDOWS_REREAD), windows.size());
+    List<PCollection<Row>> recent = new java.util.ArrayList<>();
+    for (String file : files) {
+      if (lastWindows.stream().anyMatch(file::startsWith)) {
+        recent.add(
+            pipeline.apply(
+                "ReadCapture" + recent.size(), ParquetRows.read(file, StreamMessage.SCHEMA)));
+      }
+    }
+    PCollection<Row> messages =
+        recent.isEmpty()
+            ? pipeline.apply("NoCapture", Create.empty(RowCoder.of(StreamMessage.SCHEMA)))
+            : PCollectionList.of(recent).apply("CollectCapture", Flatten.pCollections());
+    return messages
+        .apply(
+            "EventIdsReadLast",
+            FlatMapElements.into(TypeDescriptors.strings())
+                .via(
+                    message ->
+                        ParseStreamMessages.eventId(message.getString(StreamMessage.PAYLOAD))))
+        .apply("DistinctIdsReadLast", Distinct.create())
+        .apply(
+            "KeyIdsReadLast",
+            MapElements.into(
+                    TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.booleans()))
+                .via(id -> KV.of(id, true)))
+        .apply("IdsReadLast", View.asMap());
   }
 
   /**

@@ -112,7 +112,7 @@ final class StreamSource {
                       value == null ? "" : new String(value, StandardCharsets.UTF_8),
                       new Instant(record.getTimestamp()))));
       read.inc();
-      StreamStop.countRead();
+      StreamStop.countRead(record.getPartition(), record.getOffset());
       LiveProgress.add("stream-ingest", 1);
     }
   }

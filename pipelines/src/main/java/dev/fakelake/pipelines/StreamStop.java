@@ -1,14 +1,18 @@
 package dev.fakelake.pipelines;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.beam.sdk.io.kafka.CheckStopReadingFn;
 import org.apache.kafka.common.TopicPartition;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * When a stream-ingest run stops reading: after its duration, after its message limit, or when the
- * command is asked to stop (Ctrl-C). Kafka's reader asks before each poll; once every partition has
- * stopped, the pipeline drains: windows fire, files are finalized, offsets are committed, and the
- * run ends as a finished job, so that the next run starts exactly where this one stopped.
+ * When a stream-ingest run stops reading: after its duration, after its message limit, once it has
+ * read up to given offsets, or when the command is asked to stop (Ctrl-C). Kafka's reader asks
+ * before each poll; once every partition has stopped, the pipeline drains: windows fire, files are
+ * finalized, offsets are committed, and the run ends as a finished job, so that the next run starts
+ * exactly where this one stopped.
  *
  * <p>The conditions live in this JVM, where the command runs its pipeline on the Direct runner or
  * Flink's in-process cluster. On a remote cluster, only the deadline (carried in the function) is
@@ -19,14 +23,25 @@ final class StreamStop {
   private static final AtomicLong READ = new AtomicLong();
   private static final AtomicLong LIMIT = new AtomicLong(Long.MAX_VALUE);
   private static volatile boolean requested;
+  // The next offset to read per partition, and where to stop (null: no such target).
+  private static final Map<Integer, Long> NEXT = new ConcurrentHashMap<>();
+  private static volatile @Nullable Map<Integer, Long> until;
 
   private StreamStop() {}
 
   /** Starts a run: nothing read yet, no stop asked. */
-  static void reset(long limit) {
+  static void reset(long limit, Map<Integer, Long> startOffsets) {
     READ.set(0);
     LIMIT.set(limit > 0 ? limit : Long.MAX_VALUE);
     requested = false;
+    NEXT.clear();
+    NEXT.putAll(startOffsets);
+    until = null;
+  }
+
+  /** Stops each partition once everything before {@code endOffsets} of it has been read. */
+  static void until(Map<Integer, Long> endOffsets) {
+    until = Map.copyOf(endOffsets);
   }
 
   /** Stops the run once this many messages were read in all (the limit can be set late). */
@@ -65,8 +80,9 @@ final class StreamStop {
     }
   }
 
-  static void countRead() {
+  static void countRead(int partition, long offset) {
     READ.incrementAndGet();
+    NEXT.merge(partition, offset + 1, Math::max);
   }
 
   static long read() {
@@ -87,9 +103,13 @@ final class StreamStop {
 
     @Override
     public Boolean apply(TopicPartition partition) {
+      Map<Integer, Long> targets = until;
       return requested
           || READ.get() >= LIMIT.get()
-          || (deadlineMillis > 0 && System.currentTimeMillis() >= deadlineMillis);
+          || (deadlineMillis > 0 && System.currentTimeMillis() >= deadlineMillis)
+          || (targets != null
+              && NEXT.getOrDefault(partition.partition(), 0L)
+                  >= targets.getOrDefault(partition.partition(), 0L));
     }
   }
 }

@@ -1,11 +1,23 @@
 package dev.fakelake.pipelines;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -50,10 +62,21 @@ final class StreamTopic {
             "the embedded Kafka broker needs a local lake; give --kafkaBootstrap");
       }
       Path directory = embeddedKafkaDirectory(lake);
-      bootstrap = EmbeddedKafka.runningAt(directory).orElse("");
-      if (bootstrap.isEmpty()) {
-        started = EmbeddedKafka.start(directory);
-        bootstrap = started.bootstrapServers();
+      // Two commands starting together: one starts the broker, the other then finds it running.
+      Path lockFile = directory.resolveSibling("kafka-start.lock");
+      try {
+        Files.createDirectories(directory.getParent());
+        try (FileChannel channel =
+                FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = channel.lock()) {
+          bootstrap = EmbeddedKafka.runningAt(directory).orElse("");
+          if (bootstrap.isEmpty()) {
+            started = EmbeddedKafka.start(directory);
+            bootstrap = started.bootstrapServers();
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot lock " + lockFile, e);
       }
     }
     try {
@@ -65,6 +88,63 @@ final class StreamTopic {
       throw e;
     }
     return new Connection(bootstrap, started);
+  }
+
+  /** The offset after the last message of each partition of the topic, now. */
+  static Map<Integer, Long> endOffsets(String bootstrap, String topic) {
+    return offsets(bootstrap, topic, OffsetSpec.latest());
+  }
+
+  /**
+   * Where a consumer group resumes in each partition: its committed offset, or the partition's
+   * first offset when the group has committed none there.
+   */
+  static Map<Integer, Long> startOffsets(String bootstrap, String topic, String group) {
+    Map<Integer, Long> start = offsets(bootstrap, topic, OffsetSpec.earliest());
+    try (Admin admin = EmbeddedKafka.admin(bootstrap)) {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin
+              .listConsumerGroupOffsets(group)
+              .partitionsToOffsetAndMetadata()
+              .get(30, TimeUnit.SECONDS);
+      committed.forEach(
+          (partition, offset) -> {
+            if (partition.topic().equals(topic) && offset != null) {
+              start.put(partition.partition(), offset.offset());
+            }
+          });
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "cannot read the offsets of consumer group " + group + ": " + Fakelake.rootCause(e), e);
+    }
+    return start;
+  }
+
+  private static Map<Integer, Long> offsets(String bootstrap, String topic, OffsetSpec spec) {
+    try (Admin admin = EmbeddedKafka.admin(bootstrap)) {
+      int partitions =
+          admin
+              .describeTopics(List.of(topic))
+              .allTopicNames()
+              .get(30, TimeUnit.SECONDS)
+              .get(topic)
+              .partitions()
+              .size();
+      Map<TopicPartition, OffsetSpec> wanted = new HashMap<>();
+      for (int p = 0; p < partitions; p++) {
+        wanted.put(new TopicPartition(topic, p), spec);
+      }
+      Map<Integer, Long> offsets = new TreeMap<>();
+      admin
+          .listOffsets(wanted)
+          .all()
+          .get(30, TimeUnit.SECONDS)
+          .forEach((partition, info) -> offsets.put(partition.partition(), info.offset()));
+      return offsets;
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "cannot read the offsets of topic " + topic + ": " + Fakelake.rootCause(e), e);
+    }
   }
 
   /** Checks the broker answers, and creates the topic if it is missing. */

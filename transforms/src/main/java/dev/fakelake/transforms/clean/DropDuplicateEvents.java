@@ -1,5 +1,6 @@
 package dev.fakelake.transforms.clean;
 
+import java.util.Map;
 import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.RowCoder;
@@ -20,8 +21,10 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 
 /**
@@ -29,22 +32,36 @@ import org.joda.time.Duration;
  * remembered for {@code memory} of event time after its first arrival (element timestamps are
  * arrival times here), which covers a producer's retries and the generator's duplicates; the raw
  * capture still holds every copy.
+ *
+ * <p>A run starts with no memory of its own; {@link #withAlreadySeen} hands it the ids a previous
+ * run read last, so that a copy arriving just after a restart is still recognised.
  */
 public class DropDuplicateEvents extends PTransform<PCollection<Row>, PCollection<Row>> {
 
   private final String idField;
   private final Duration memory;
   private final String entity;
+  private final @Nullable PCollectionView<Map<String, Boolean>> alreadySeen;
 
-  private DropDuplicateEvents(String entity, String idField, Duration memory) {
+  private DropDuplicateEvents(
+      String entity,
+      String idField,
+      Duration memory,
+      @Nullable PCollectionView<Map<String, Boolean>> alreadySeen) {
     this.entity = entity;
     this.idField = idField;
     this.memory = memory;
+    this.alreadySeen = alreadySeen;
   }
 
   /** Drops repeats of {@code event_id} seen within {@code memory} of the first. */
   public static DropDuplicateEvents byEventId(String entity, Duration memory) {
-    return new DropDuplicateEvents(entity, "event_id", memory);
+    return new DropDuplicateEvents(entity, "event_id", memory, null);
+  }
+
+  /** Also drops the events whose id is a key of {@code ids}, as read before this run. */
+  public DropDuplicateEvents withAlreadySeen(PCollectionView<Map<String, Boolean>> ids) {
+    return new DropDuplicateEvents(entity, idField, memory, ids);
   }
 
   @Override
@@ -56,13 +73,21 @@ public class DropDuplicateEvents extends PTransform<PCollection<Row>, PCollectio
             "KeyByEventId",
             WithKeys.of((Row row) -> row.getString(field)).withKeyType(TypeDescriptors.strings()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), RowCoder.of(schema)))
-        .apply("KeepFirstOfEachId", ParDo.of(new KeepFirstFn(entity, memory)))
+        .apply(
+            "KeepFirstOfEachId",
+            alreadySeen == null
+                ? ParDo.of(new KeepFirstFn(entity, memory, null))
+                : ParDo.of(new KeepFirstFn(entity, memory, alreadySeen))
+                    .withSideInputs(alreadySeen))
         .setRowSchema(schema);
   }
 
   private static class KeepFirstFn extends DoFn<KV<String, Row>, Row> {
     private final Duration memory;
     private final Counter duplicates;
+    private final @Nullable PCollectionView<Map<String, Boolean>> alreadySeenView;
+    // Fetched once per bundle: the runner's sideInput() costs far more than a lookup.
+    private transient @Nullable Map<String, Boolean> alreadySeen;
 
     @StateId("seen")
     private final StateSpec<ValueState<Boolean>> seenSpec = StateSpecs.value(BooleanCoder.of());
@@ -70,9 +95,18 @@ public class DropDuplicateEvents extends PTransform<PCollection<Row>, PCollectio
     @TimerId("forget")
     private final TimerSpec forgetSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
-    KeepFirstFn(String entity, Duration memory) {
+    KeepFirstFn(
+        String entity,
+        Duration memory,
+        @Nullable PCollectionView<Map<String, Boolean>> alreadySeenView) {
       this.memory = memory;
       this.duplicates = Metrics.counter("stream", entity + "_duplicates");
+      this.alreadySeenView = alreadySeenView;
+    }
+
+    @StartBundle
+    public void startBundle() {
+      alreadySeen = null;
     }
 
     @ProcessElement
@@ -80,8 +114,13 @@ public class DropDuplicateEvents extends PTransform<PCollection<Row>, PCollectio
         @Element KV<String, Row> event,
         @StateId("seen") ValueState<Boolean> seen,
         @TimerId("forget") Timer forget,
-        OutputReceiver<Row> out) {
-      if (Boolean.TRUE.equals(seen.read())) {
+        OutputReceiver<Row> out,
+        ProcessContext context) {
+      if (alreadySeenView != null && alreadySeen == null) {
+        alreadySeen = context.sideInput(alreadySeenView);
+      }
+      if (Boolean.TRUE.equals(seen.read())
+          || (alreadySeen != null && alreadySeen.containsKey(event.getKey()))) {
         duplicates.inc();
         return;
       }

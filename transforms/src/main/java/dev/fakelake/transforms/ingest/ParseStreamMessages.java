@@ -49,6 +49,17 @@ public class ParseStreamMessages extends PTransform<PCollection<Row>, PCollectio
     return new ParseStreamMessages(runId);
   }
 
+  private static final java.util.regex.Pattern EVENT_ID =
+      java.util.regex.Pattern.compile("\"event_id\"\\s*:\\s*\"([^\"]+)\"");
+
+  /**
+   * The event id a payload names, found without parsing it (so also in a broken payload), or none.
+   */
+  public static List<String> eventId(String payload) {
+    java.util.regex.Matcher matcher = EVENT_ID.matcher(payload);
+    return matcher.find() ? List.of(matcher.group(1)) : List.of();
+  }
+
   /** An event of the stream: its entity's bronze fields, the message id and the arrival time. */
   public static Schema eventSchema(Entity entity) {
     return Schema.builder()
