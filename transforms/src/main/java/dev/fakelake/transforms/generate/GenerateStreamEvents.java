@@ -100,21 +100,51 @@ public class GenerateStreamEvents extends PTransform<PBegin, PCollection<StreamE
 
   @Override
   public PCollection<StreamEvent> expand(PBegin input) {
+    long count = limit;
+    if (maxReadTime != null) {
+      long inTime = (long) Math.ceil(rate * maxReadTime.getMillis() / 1000.0);
+      count = count > 0 ? Math.min(count, inTime) : inTime;
+    }
+    if (count > 0) {
+      // A bounded run: a bounded sequence paced here runs at the rate on every runner, where the
+      // rate-limited unbounded source, bounded by a count or a time, crawls on Flink.
+      return input
+          .apply("CountEvents", GenerateSequence.from(startIndex).to(startIndex + count))
+          .apply("PaceEvents", ParDo.of(new PaceFn(startIndex, rate, Instant.now().getMillis())))
+          .apply("MakeEvents", ParDo.of(new MakeEventsFn(spec, startIndex, rate)));
+    }
     GenerateSequence sequence = GenerateSequence.from(startIndex);
     // GenerateSequence takes whole elements per period: a fractional rate becomes one per period.
     sequence =
         rate >= 1
             ? sequence.withRate(Math.round(rate), Duration.standardSeconds(1))
             : sequence.withRate(1, Duration.millis(Math.round(1000 / rate)));
-    if (limit > 0) {
-      sequence = sequence.to(startIndex + limit);
-    }
-    if (maxReadTime != null) {
-      sequence = sequence.withMaxReadTime(maxReadTime);
-    }
     return input
         .apply("CountEvents", sequence)
         .apply("MakeEvents", ParDo.of(new MakeEventsFn(spec, startIndex, rate)));
+  }
+
+  /** Holds each index back until its time at the rate, counted from when the run started. */
+  private static class PaceFn extends DoFn<Long, Long> {
+    private final long startIndex;
+    private final double rate;
+    private final long startMillis;
+
+    PaceFn(long startIndex, double rate, long startMillis) {
+      this.startIndex = startIndex;
+      this.rate = rate;
+      this.startMillis = startMillis;
+    }
+
+    @ProcessElement
+    public void process(@Element Long index, OutputReceiver<Long> out) throws InterruptedException {
+      long due = startMillis + (long) ((index - startIndex) * 1000 / rate);
+      long wait = due - System.currentTimeMillis();
+      if (wait > 0) {
+        Thread.sleep(wait);
+      }
+      out.output(index);
+    }
   }
 
   private static class MakeEventsFn extends DoFn<Long, StreamEvent> {
