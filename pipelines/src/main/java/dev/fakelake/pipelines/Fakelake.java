@@ -370,7 +370,9 @@ public final class Fakelake {
         System.out.print(StreamIngestPipeline.render(read));
         System.out.printf(
             "stream: a %s burst, %,d messages sent and read in %s%n",
-            burst, read.counter("messages_read"), Progress.clock(progress.elapsedSeconds()));
+            options.getStreamBurst(),
+            read.counter("messages_read"),
+            Progress.clock(progress.elapsedSeconds()));
         return read;
       }
     }
