@@ -48,8 +48,11 @@ import org.joda.time.Instant;
  */
 final class StreamSource {
 
-  /** Metric namespace of the highest offset read per partition, named {@code TOPIC/PARTITION}. */
+  /** Metric namespace of the offsets taken per partition, named {@code TOPIC/PARTITION}. */
   static final String OFFSETS = "stream_offsets";
+
+  /** Metric namespace of the offsets read but left to the next run, per partition. */
+  static final String OFFSETS_LEFT = "stream_offsets_left";
 
   private StreamSource() {}
 
@@ -90,14 +93,21 @@ final class StreamSource {
     private final Schema schema = StreamMessage.SCHEMA;
     private final Counter read = Metrics.counter("stream", "messages_read");
     private final Map<String, Distribution> offsets = new HashMap<>();
+    private final Map<String, Distribution> left = new HashMap<>();
 
     @ProcessElement
     public void process(@Element KafkaRecord<String, byte[]> record, OutputReceiver<Row> out) {
+      String partition = record.getTopic() + "/" + record.getPartition();
+      if (!StreamStop.take(record.getPartition(), record.getOffset())) {
+        // Beyond this run's bound: the commit stops before it, so the next run reads it.
+        left.computeIfAbsent(partition, name -> Metrics.distribution(OFFSETS_LEFT, name))
+            .update(record.getOffset());
+        return;
+      }
       Header entity =
           record.getHeaders() == null
               ? null
               : record.getHeaders().lastHeader(StreamMessage.ENTITY_ATTRIBUTE);
-      String partition = record.getTopic() + "/" + record.getPartition();
       offsets
           .computeIfAbsent(partition, name -> Metrics.distribution(OFFSETS, name))
           .update(record.getOffset());
@@ -112,7 +122,6 @@ final class StreamSource {
                       value == null ? "" : new String(value, StandardCharsets.UTF_8),
                       new Instant(record.getTimestamp()))));
       read.inc();
-      StreamStop.countRead(record.getPartition(), record.getOffset());
       LiveProgress.add("stream-ingest", 1);
     }
   }
@@ -140,31 +149,20 @@ final class StreamSource {
   }
 
   /**
-   * Commits, for the consumer group, the offset after the highest one read from each partition in a
-   * finished run; returns how many partitions moved.
+   * Commits, for the consumer group, where the next run starts in each partition of a finished run:
+   * after the last message taken, or at the first message left, if one was read but left (a message
+   * taken after it is read again then, and dropped as a copy); returns how many partitions moved.
    */
   static int commitKafkaOffsets(PipelineResult result, String bootstrap, String group) {
+    Map<TopicPartition, Long> taken = highest(result, OFFSETS, true);
+    Map<TopicPartition, Long> left = highest(result, OFFSETS_LEFT, false);
     Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
-    MetricQueryResults metrics =
-        result
-            .metrics()
-            .queryMetrics(
-                MetricsFilter.builder()
-                    .addNameFilter(MetricNameFilter.inNamespace(OFFSETS))
-                    .build());
-    for (MetricResult<DistributionResult> offset : metrics.getDistributions()) {
-      String name = offset.getName().getName();
-      int slash = name.lastIndexOf('/');
-      TopicPartition partition =
-          new TopicPartition(name.substring(0, slash), Integer.parseInt(name.substring(slash + 1)));
-      DistributionResult highest = offset.getAttempted();
-      if (highest.getCount() > 0) {
-        next.merge(
-            partition,
-            new OffsetAndMetadata(highest.getMax() + 1),
-            (a, b) -> a.offset() >= b.offset() ? a : b);
-      }
-    }
+    taken.forEach(
+        (partition, last) ->
+            next.put(
+                partition,
+                new OffsetAndMetadata(
+                    Math.min(last + 1, left.getOrDefault(partition, Long.MAX_VALUE)))));
     if (next.isEmpty()) {
       return 0;
     }
@@ -177,5 +175,31 @@ final class StreamSource {
       consumer.commitSync(next);
     }
     return next.size();
+  }
+
+  /** Per partition, the highest (or lowest) offset recorded in a namespace of distributions. */
+  private static Map<TopicPartition, Long> highest(
+      PipelineResult result, String namespace, boolean max) {
+    Map<TopicPartition, Long> offsets = new HashMap<>();
+    MetricQueryResults metrics =
+        result
+            .metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.inNamespace(namespace))
+                    .build());
+    for (MetricResult<DistributionResult> offset : metrics.getDistributions()) {
+      DistributionResult recorded = offset.getAttempted();
+      if (recorded.getCount() == 0) {
+        continue;
+      }
+      String name = offset.getName().getName();
+      int slash = name.lastIndexOf('/');
+      TopicPartition partition =
+          new TopicPartition(name.substring(0, slash), Integer.parseInt(name.substring(slash + 1)));
+      offsets.merge(
+          partition, max ? recorded.getMax() : recorded.getMin(), max ? Math::max : Math::min);
+    }
+    return offsets;
   }
 }

@@ -80,9 +80,26 @@ final class StreamStop {
     }
   }
 
-  static void countRead(int partition, long offset) {
-    READ.incrementAndGet();
-    NEXT.merge(partition, offset + 1, Math::max);
+  /**
+   * Whether the run takes a message it has read: not past its message limit, nor past the offset it
+   * reads up to. Kafka hands over messages in batches, so a reader may get some beyond either bound
+   * before it stops; those are left to the next run, which starts after the last message taken (per
+   * partition, the messages taken are the first ones read).
+   */
+  static boolean take(int partition, long offset) {
+    Map<Integer, Long> targets = until;
+    if (targets != null && offset >= targets.getOrDefault(partition, Long.MAX_VALUE)) {
+      return false;
+    }
+    long taken = READ.get();
+    while (taken < LIMIT.get()) {
+      if (READ.compareAndSet(taken, taken + 1)) {
+        NEXT.merge(partition, offset + 1, Math::max);
+        return true;
+      }
+      taken = READ.get();
+    }
+    return false;
   }
 
   static long read() {
