@@ -211,7 +211,7 @@ public final class StreamIngestPipeline {
               bootstrap,
               options.getKafkaTopic(),
               options.getConsumerGroup(),
-              duration == null ? 0 : started.plus(duration).getMillis()),
+              duration == null ? 0 : duration.getMillis()),
           config,
           options);
       PipelineResult result = pipeline.run();
@@ -267,7 +267,9 @@ public final class StreamIngestPipeline {
       Pipeline pipeline, PCollection<Row> messages, Config config, WarehouseOptions warehouse) {
     String lake = config.lake();
     Duration lateness = config.allowedLateness();
-    messages.apply("CaptureRawMessages", CaptureRawMessages.to(lake + "/landing/stream"));
+    messages.apply(
+        "CaptureRawMessages",
+        CaptureRawMessages.to(lake + "/landing/stream").withPrefix(config.runId()));
     PCollectionTuple parsed =
         messages.apply("ParseMessages", ParseStreamMessages.of(config.runId()));
     PCollectionView<Map<String, Boolean>> readBefore = idsReadLast(pipeline, lake);
@@ -343,7 +345,7 @@ public final class StreamIngestPipeline {
         .apply(
             "WriteDeadLetters",
             WriteWindowedFiles.to(lake + "/deadletter/stream", WriteWindowedFiles.Format.JSON_LINES)
-                .withPrefix("deadletters")
+                .withPrefix(config.runId())
                 .withWindow(config.fileWindow())
                 .withAllowedLateness(lateness.plus(config.fileWindow())));
   }
@@ -452,7 +454,7 @@ public final class StreamIngestPipeline {
     rows.apply(
         "Write" + step,
         WriteWindowedFiles.to(folder, format)
-            .withPrefix("stream")
+            .withPrefix(config.runId())
             .withWindow(config.fileWindow())
             .withAllowedLateness(config.allowedLateness().plus(config.fileWindow())));
   }

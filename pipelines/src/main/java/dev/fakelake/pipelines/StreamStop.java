@@ -15,7 +15,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * exactly where this one stopped.
  *
  * <p>The conditions live in this JVM, where the command runs its pipeline on the Direct runner or
- * Flink's in-process cluster. On a remote cluster, only the deadline (carried in the function) is
+ * Flink's in-process cluster. On a remote cluster, only the duration (carried in the function) is
  * seen by the readers.
  */
 final class StreamStop {
@@ -106,24 +106,30 @@ final class StreamStop {
     return READ.get();
   }
 
-  /** The check the Kafka reader calls; {@code deadlineMillis} 0 means none. */
-  static CheckStopReadingFn fn(long deadlineMillis) {
-    return new Check(deadlineMillis);
+  /** The check the Kafka reader calls; {@code durationMillis} 0 means no time limit. */
+  static CheckStopReadingFn fn(long durationMillis) {
+    return new Check(durationMillis);
   }
 
   private static final class Check implements CheckStopReadingFn {
-    private final long deadlineMillis;
+    private final long durationMillis;
+    // The duration counts from the first check, when reading starts, not from the job's start-up.
+    private transient long firstCheckMillis;
 
-    Check(long deadlineMillis) {
-      this.deadlineMillis = deadlineMillis;
+    Check(long durationMillis) {
+      this.durationMillis = durationMillis;
     }
 
     @Override
     public Boolean apply(TopicPartition partition) {
+      long now = System.currentTimeMillis();
+      if (firstCheckMillis == 0) {
+        firstCheckMillis = now;
+      }
       Map<Integer, Long> targets = until;
       return requested
           || READ.get() >= LIMIT.get()
-          || (deadlineMillis > 0 && System.currentTimeMillis() >= deadlineMillis)
+          || (durationMillis > 0 && now - firstCheckMillis >= durationMillis)
           || (targets != null
               && NEXT.getOrDefault(partition.partition(), 0L)
                   >= targets.getOrDefault(partition.partition(), 0L));

@@ -13,6 +13,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -61,9 +63,15 @@ class StreamIngestIT {
       List<String> events =
           strings(resumed, "SELECT event_id FROM silver.pageviews_enriched ORDER BY event_id");
       assertEquals(new HashSet<>(events).size(), events.size(), "an event was enriched twice");
+      List<String> all =
+          strings(once, "SELECT event_id FROM silver.pageviews_enriched ORDER BY event_id");
+      Set<String> missing = new TreeSet<>(all);
+      missing.removeAll(events);
+      Set<String> extra = new TreeSet<>(events);
+      extra.removeAll(all);
       assertEquals(
-          strings(once, "SELECT event_id FROM silver.pageviews_enriched ORDER BY event_id"),
-          events);
+          Set.of(), missing, "not enriched after the restart; also extra: " + extra.size());
+      assertEquals(Set.of(), extra, "enriched only after the restart");
       assertTrue(events.size() > EVENTS / 2, "only " + events.size() + " pageviews enriched");
 
       String perMethod =

@@ -42,20 +42,30 @@ public final class CaptureRawMessages extends PTransform<PCollection<Row>, PDone
   public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.standardDays(1);
 
   private final String folder;
+  private final String prefix;
   private final Duration allowedLateness;
 
-  private CaptureRawMessages(String folder, Duration allowedLateness) {
+  private CaptureRawMessages(String folder, String prefix, Duration allowedLateness) {
     this.folder = folder;
+    this.prefix = prefix;
     this.allowedLateness = allowedLateness;
   }
 
   /** Captures into {@code folder/avro/...} and {@code folder/parquet/...}. */
   public static CaptureRawMessages to(String folder) {
-    return new CaptureRawMessages(folder, DEFAULT_ALLOWED_LATENESS);
+    return new CaptureRawMessages(folder, "events", DEFAULT_ALLOWED_LATENESS);
   }
 
   public CaptureRawMessages withAllowedLateness(Duration allowedLateness) {
-    return new CaptureRawMessages(folder, allowedLateness);
+    return new CaptureRawMessages(folder, prefix, allowedLateness);
+  }
+
+  /**
+   * Names the files {@code mm-ss-<prefix>-...}: a run's id keeps a second run capturing in the same
+   * minute from replacing the first one's files.
+   */
+  public CaptureRawMessages withPrefix(String prefix) {
+    return new CaptureRawMessages(folder, prefix, allowedLateness);
   }
 
   /** The Avro files' folder under {@code root}. */
@@ -84,6 +94,7 @@ public final class CaptureRawMessages extends PTransform<PCollection<Row>, PDone
   private WriteWindowedFiles write(String to, WriteWindowedFiles.Format format) {
     return WriteWindowedFiles.to(to, format)
         .withLayout(WriteWindowedFiles.Layout.DATE_PATH)
+        .withPrefix(prefix)
         .withWindow(Duration.standardMinutes(1))
         .withAllowedLateness(allowedLateness);
   }

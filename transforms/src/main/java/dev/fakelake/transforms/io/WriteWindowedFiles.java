@@ -99,7 +99,7 @@ public final class WriteWindowedFiles extends PTransform<PCollection<Row>, Write
   public enum Layout {
     /** {@code folder/<prefix>-<window start>-p<pane>-<shard>-of-<shards><ext>}. */
     FLAT,
-    /** {@code folder/yyyy/MM/dd/HH/mm-ss-p<pane>-<shard>-of-<shards><ext>}. */
+    /** {@code folder/yyyy/MM/dd/HH/mm-ss-<prefix>-p<pane>-<shard>-of-<shards><ext>}. */
     DATE_PATH
   }
 
@@ -159,7 +159,10 @@ public final class WriteWindowedFiles extends PTransform<PCollection<Row>, Write
         1);
   }
 
-  /** The file name prefix in the {@link Layout#FLAT} layout (e.g. the table name). */
+  /**
+   * The file name prefix (e.g. the table name, or a run's id, so that two runs writing the same
+   * window do not replace each other's files).
+   */
   public WriteWindowedFiles withPrefix(String prefix) {
     return new WriteWindowedFiles(
         folder, format, layout, prefix, window, allowedLateness, lateFiringDelay, shards);
@@ -286,7 +289,7 @@ public final class WriteWindowedFiles extends PTransform<PCollection<Row>, Write
               compression.getSuggestedSuffix());
       return switch (layout) {
         case FLAT -> prefix + "-" + FLAT_TIME.print(interval.start()) + suffix;
-        case DATE_PATH -> DATE_PATH_TIME.print(interval.start()) + suffix;
+        case DATE_PATH -> DATE_PATH_TIME.print(interval.start()) + "-" + prefix + suffix;
       };
     }
   }

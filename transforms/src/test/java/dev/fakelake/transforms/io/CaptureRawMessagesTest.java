@@ -89,9 +89,9 @@ class CaptureRawMessagesTest {
 
     Map<String, List<Row>> expected =
         Map.of(
-            "2026/11/22/10/00-00-p0-00000-of-00001", List.of(pageview, malformed),
-            "2026/11/22/10/00-00-p1-00000-of-00001", List.of(behindWatermark),
-            "2026/11/22/10/01-00-p0-00000-of-00001", List.of(noEntity, duplicate));
+            "2026/11/22/10/00-00-events-p0-00000-of-00001", List.of(pageview, malformed),
+            "2026/11/22/10/00-00-events-p1-00000-of-00001", List.of(behindWatermark),
+            "2026/11/22/10/01-00-events-p0-00000-of-00001", List.of(noEntity, duplicate));
     assertEquals(
         withExtension(expected, ".avro"),
         sorted(WrittenFiles.rows(folder.resolve("avro"), StreamMessage.SCHEMA)));

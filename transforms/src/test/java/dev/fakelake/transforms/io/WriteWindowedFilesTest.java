@@ -190,7 +190,7 @@ class WriteWindowedFilesTest {
     Map<String, List<Row>> files = WrittenFiles.rows(folder, SCHEMA);
     assertEquals(1, files.size(), files.toString());
     String name = files.keySet().iterator().next();
-    assertTrue(name.matches("2026/11/22/23/59-00-p0-0000[01]-of-00002\\.avro"), name);
+    assertTrue(name.matches("2026/11/22/23/59-00-part-p0-0000[01]-of-00002\\.avro"), name);
     assertEquals(List.of(row), files.get(name));
   }
 
