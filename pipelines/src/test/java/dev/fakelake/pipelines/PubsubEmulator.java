@@ -127,6 +127,22 @@ public final class PubsubEmulator implements AutoCloseable {
     return "projects/" + project + "/subscriptions/" + subscription;
   }
 
+  /**
+   * Creates one more subscription to the topic, in the project, and returns its path. A test reads
+   * what was published through it without taking messages from the subscription a pipeline reads.
+   */
+  public String addSubscription(String name) throws IOException, InterruptedException {
+    String path = "projects/" + project + "/subscriptions/" + name;
+    put(
+        "/v1/" + path,
+        MAPPER
+            .createObjectNode()
+            .put("topic", topicPath())
+            .put("ackDeadlineSeconds", 60)
+            .toString());
+    return path;
+  }
+
   /** A message as the emulator delivered it. */
   public record Message(String id, String data, Map<String, String> attributes) {}
 
@@ -148,13 +164,26 @@ public final class PubsubEmulator implements AutoCloseable {
    * timeout} for at least one; an empty list when none came.
    */
   public List<Message> pull(int max, Duration timeout) throws IOException, InterruptedException {
+    return pull(subscriptionPath(), max, timeout);
+  }
+
+  /**
+   * {@link #pull(int, Duration)} from another subscription ({@code projects/P/subscriptions/S}).
+   */
+  public List<Message> pull(String subscription, int max, Duration timeout)
+      throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     List<Message> messages = new ArrayList<>();
     do {
       JsonNode answer =
           post(
-              "/v1/" + subscriptionPath() + ":pull",
-              MAPPER.createObjectNode().put("maxMessages", max).toString());
+              "/v1/" + subscription + ":pull",
+              MAPPER
+                  .createObjectNode()
+                  .put("maxMessages", max)
+                  // Else the emulator holds an empty pull open past the request's timeout.
+                  .put("returnImmediately", true)
+                  .toString());
       ArrayNode acks = MAPPER.createArrayNode();
       for (JsonNode received : answer.path("receivedMessages")) {
         JsonNode message = received.get("message");
@@ -173,7 +202,7 @@ public final class PubsubEmulator implements AutoCloseable {
       if (!acks.isEmpty()) {
         ObjectNode ack = MAPPER.createObjectNode();
         ack.set("ackIds", acks);
-        post("/v1/" + subscriptionPath() + ":acknowledge", ack.toString());
+        post("/v1/" + subscription + ":acknowledge", ack.toString());
         return messages;
       }
       Thread.sleep(200);

@@ -88,6 +88,11 @@ public class ParseStreamMessages extends PTransform<PCollection<Row>, PCollectio
     private final Schema pageviewSchema = eventSchema(Entity.PAGEVIEWS);
     private final Schema ratingSchema = eventSchema(Entity.RATINGS);
     private final Counter parsed = Metrics.counter("stream", "events_parsed");
+    // Per entity too: they show that the entity attribute, not the payload, chose the parser.
+    private final Counter pageviewsParsed =
+        Metrics.counter("stream", Entity.PAGEVIEWS.tableName() + "_parsed");
+    private final Counter ratingsParsed =
+        Metrics.counter("stream", Entity.RATINGS.tableName() + "_parsed");
     private final Counter deadLettered = Metrics.counter("stream", "events_dead_lettered");
 
     ParseFn(String runId) {
@@ -145,6 +150,7 @@ public class ParseStreamMessages extends PTransform<PCollection<Row>, PCollectio
       values.add(message.getDateTime(StreamMessage.PUBLISHED_AT).toInstant());
       out.get(tag).output(Row.withSchema(schema).attachValues(values));
       parsed.inc();
+      (tag == PAGEVIEWS ? pageviewsParsed : ratingsParsed).inc();
     }
 
     private void deadLetter(
