@@ -22,12 +22,16 @@ import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.Row;
 
 /**
- * The generation benchmark: pageviews per second from a plain single-thread loop (the limit), then
- * from the generate pipeline on each runner, with the ratio to the loop and peak heap.
+ * The benchmarks: generation (pageviews per second from a plain single-thread loop, the limit, then
+ * from the generate pipeline on each runner, with the ratio to the loop and peak heap), the batch
+ * path, and the stream path through Kafka (sustained events per second, and event-to-aggregate
+ * latency at a fixed rate).
  *
  * <pre>{@code
  * ./fakelake bench --records=1000000
  * FAKELAKE_HEAP=1g ./fakelake bench --records=10000000 --runners=FlinkRunner
+ * ./fakelake bench --stages=batch --records=1000000 --runners=FlinkRunner
+ * ./fakelake bench --stages=stream --runners=FlinkRunner --records=600000 --rate=20000 --duration=60s
  * }</pre>
  */
 final class Bench {
@@ -47,9 +51,13 @@ final class Bench {
     void setRunners(String value);
 
     @Description(
-        "What to measure: 'generate' (generation per runner against the loop) or 'batch' (generate,"
+        "What to measure: 'generate' (generation per runner against the loop), 'batch' (generate,"
             + " ingest and curate with the warehouse load per runner, every entity at the scale"
-            + " where pageviews = --records).")
+            + " where pageviews = --records) or 'stream' (per runner: stream-ingest reading a"
+            + " backlog of --records events, 600,000 unless given, from Kafka; then"
+            + " stream-generate at --rate, 20,000/s unless given, for --duration, 60s unless"
+            + " given, with stream-ingest alongside, for the event-to-aggregate latency; customers"
+            + " for the enrichment at --scale, 0.1 unless given).")
     @Default.String("generate")
     String getStages();
 
@@ -64,9 +72,13 @@ final class Bench {
     if (options.getRecords() < 1 || options.getRecords() > 1_000_000_000L) {
       throw new IllegalArgumentException("--records must be 1 to 1,000,000,000");
     }
-    if (!List.of("generate", "batch").contains(options.getStages())) {
+    if (!List.of("generate", "batch", "stream").contains(options.getStages())) {
       throw new IllegalArgumentException(
-          "--stages must be generate or batch, got '" + options.getStages() + "'");
+          "--stages must be generate, batch or stream, got '" + options.getStages() + "'");
+    }
+    if (options.getStages().equals("stream")) {
+      StreamBench.run(options, args);
+      return;
     }
     List<Row> rows = new ArrayList<>();
     GenerationSpec spec =
@@ -174,6 +186,17 @@ final class Bench {
   }
 
   private static Row measure(String name, Work work) {
+    Measured<Long> measured = sampled(name, work::records);
+    System.err.printf(
+        "bench: %s: %,d records in %.1f s%n", name, measured.value(), measured.seconds());
+    return new Row(name, measured.value(), measured.seconds(), measured.peakHeapBytes());
+  }
+
+  /** What a piece of work returned, how long it took, and the most heap in use meanwhile. */
+  record Measured<T>(T value, double seconds, long peakHeapBytes) {}
+
+  /** Runs {@code work} after a GC, timing it and sampling the heap in use every 20 ms. */
+  static <T> Measured<T> sampled(String name, java.util.concurrent.Callable<T> work) {
     System.gc();
     AtomicLong peak = new AtomicLong();
     Thread sampler =
@@ -192,17 +215,15 @@ final class Bench {
     sampler.setDaemon(true);
     sampler.start();
     long started = System.nanoTime();
-    long records;
+    T value;
     try {
-      records = work.records();
+      value = work.call();
     } catch (Exception e) {
       throw new IllegalStateException(name + " failed: " + e.getMessage(), e);
     } finally {
       sampler.interrupt();
     }
-    double seconds = (System.nanoTime() - started) / 1e9;
-    System.err.printf("bench: %s: %,d records in %.1f s%n", name, records, seconds);
-    return new Row(name, records, seconds, peak.get());
+    return new Measured<>(value, (System.nanoTime() - started) / 1e9, peak.get());
   }
 
   private static void print(List<Row> rows) {
@@ -239,7 +260,7 @@ final class Bench {
         Files.isReadable(Path.of("/proc/self/status")) ? vmHwm() : "n/a");
   }
 
-  private static String vmHwm() {
+  static String vmHwm() {
     try (Stream<String> lines = Files.lines(Path.of("/proc/self/status"))) {
       return lines
           .filter(l -> l.startsWith("VmHWM"))
@@ -251,7 +272,7 @@ final class Bench {
     }
   }
 
-  private static void deleteRecursively(Path path) {
+  static void deleteRecursively(Path path) {
     if (!Files.exists(path)) {
       return;
     }

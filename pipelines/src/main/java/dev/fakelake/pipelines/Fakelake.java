@@ -69,7 +69,7 @@ public final class Fakelake {
     command(
         "bench",
         Bench.Options.class,
-        "measure generation on a plain loop, Direct and Flink [local]");
+        "measure generation, the batch path or the stream path on Direct and Flink [local]");
   }
 
   private static void command(
@@ -342,38 +342,84 @@ public final class Fakelake {
         StreamOptions.parseDuration("streamBurst", options.getStreamBurst());
     try (StreamTopic.Connection kafka = StreamTopic.connect(options, options.getLake())) {
       options.setKafkaBootstrap(kafka.bootstrap());
-      options.setLimit(0);
-      options.setDuration(null);
-      // Each pipeline gets its own options: stream-ingest turns on streaming for its run only.
-      StreamIngestPipeline.Options ingestOptions =
-          copyOf(options).as(StreamIngestPipeline.Options.class);
-      java.util.concurrent.CompletableFuture<StreamIngestPipeline.Summary> ingest =
-          java.util.concurrent.CompletableFuture.supplyAsync(
-              () -> StreamIngestPipeline.run(ingestOptions, StreamIngestPipeline.Bounds.NONE));
-      StreamGeneratePipeline.Summary sent;
       try (Progress progress = Progress.start("stream burst")) {
-        options.setDuration(options.getStreamBurst());
-        try {
-          sent = StreamGeneratePipeline.run(options);
-        } catch (RuntimeException e) {
-          StreamStop.request();
-          throw e;
-        }
-        StreamStop.until(StreamTopic.endOffsets(kafka.bootstrap(), options.getKafkaTopic()));
-        StreamIngestPipeline.Summary read;
-        try {
-          read = ingest.join();
-        } catch (java.util.concurrent.CompletionException e) {
-          throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
-        System.out.print(sent.render());
-        System.out.print(StreamIngestPipeline.render(read));
+        StreamSideBySide run = generateWhileIngesting(options, options.getStreamBurst(), false);
+        System.out.print(run.sent().render());
+        System.out.print(StreamIngestPipeline.render(run.read()));
         System.out.printf(
             "stream: a %s burst, %,d messages sent and read in %s%n",
             options.getStreamBurst(),
-            read.counter("messages_read"),
+            run.read().counter("messages_read"),
             Progress.clock(progress.elapsedSeconds()));
-        return read;
+        return run.read();
+      }
+    }
+  }
+
+  /** What stream-generate sent and stream-ingest read, side by side. */
+  record StreamSideBySide(StreamGeneratePipeline.Summary sent, StreamIngestPipeline.Summary read) {}
+
+  /**
+   * Runs stream-ingest in the background, on an independent copy of {@code options} and without
+   * bounds of its own, while stream-generate sends for {@code generateFor} on this thread; then
+   * stops ingest once it has read up to the offsets the topic ended at, and waits for it to drain.
+   * Both use {@code options.getKafkaBootstrap()}, which must be set.
+   *
+   * @param afterReadersStart whether the generator waits until ingest's Kafka readers run (so that
+   *     the events' latency does not include ingest's start-up), or starts at once
+   */
+  static StreamSideBySide generateWhileIngesting(
+      MainJobOptions options, String generateFor, boolean afterReadersStart) {
+    options.setLimit(0);
+    options.setDuration(null);
+    // Each pipeline gets its own options: stream-ingest turns on streaming for its run only.
+    StreamIngestPipeline.Options ingestOptions =
+        copyOf(options).as(StreamIngestPipeline.Options.class);
+    // Forget the previous run's readers, so that the wait below sees this run's.
+    StreamStop.reset(0, Map.of());
+    java.util.concurrent.CompletableFuture<StreamIngestPipeline.Summary> ingest =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> StreamIngestPipeline.run(ingestOptions, StreamIngestPipeline.Bounds.NONE));
+    StreamGeneratePipeline.Summary sent;
+    try {
+      if (afterReadersStart) {
+        awaitReaders(
+            ingest,
+            StreamTopic.endOffsets(options.getKafkaBootstrap(), options.getKafkaTopic()).size());
+      }
+      options.setDuration(generateFor);
+      sent = StreamGeneratePipeline.run(options);
+    } catch (RuntimeException e) {
+      StreamStop.request();
+      throw e;
+    }
+    StreamStop.until(StreamTopic.endOffsets(options.getKafkaBootstrap(), options.getKafkaTopic()));
+    try {
+      return new StreamSideBySide(sent, ingest.join());
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
+  /**
+   * Waits until the Kafka readers of a stream-ingest run have started on every partition; fails
+   * with ingest's own error if it ended first.
+   */
+  static void awaitReaders(java.util.concurrent.CompletableFuture<?> ingest, int partitions) {
+    while (!StreamStop.readersStarted(partitions)) {
+      if (ingest.isDone()) {
+        try {
+          ingest.join();
+        } catch (java.util.concurrent.CompletionException e) {
+          throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        throw new IllegalStateException("stream-ingest ended before its readers started");
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for stream-ingest", e);
       }
     }
   }

@@ -1,6 +1,7 @@
 package dev.fakelake.pipelines;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.beam.sdk.io.kafka.CheckStopReadingFn;
@@ -26,6 +27,11 @@ final class StreamStop {
   // The next offset to read per partition, and where to stop (null: no such target).
   private static final Map<Integer, Long> NEXT = new ConcurrentHashMap<>();
   private static volatile @Nullable Map<Integer, Long> until;
+  // When the run read its first and its latest message (System.nanoTime), and the partitions whose
+  // reader has asked whether to stop: what the benchmark times and waits for.
+  private static final AtomicLong FIRST_READ_NANOS = new AtomicLong();
+  private static volatile long lastReadNanos;
+  private static final Set<Integer> CHECKED = ConcurrentHashMap.newKeySet();
 
   private StreamStop() {}
 
@@ -37,6 +43,9 @@ final class StreamStop {
     NEXT.clear();
     NEXT.putAll(startOffsets);
     until = null;
+    FIRST_READ_NANOS.set(0);
+    lastReadNanos = 0;
+    CHECKED.clear();
   }
 
   /** Stops each partition once everything before {@code endOffsets} of it has been read. */
@@ -94,6 +103,11 @@ final class StreamStop {
     long taken = READ.get();
     while (taken < LIMIT.get()) {
       if (READ.compareAndSet(taken, taken + 1)) {
+        long now = System.nanoTime();
+        if (taken == 0) {
+          FIRST_READ_NANOS.set(now);
+        }
+        lastReadNanos = now;
         NEXT.merge(partition, offset + 1, Math::max);
         return true;
       }
@@ -104,6 +118,17 @@ final class StreamStop {
 
   static long read() {
     return READ.get();
+  }
+
+  /** Seconds from the run's first message read to its latest, or 0 before two were read. */
+  static double readingSeconds() {
+    long first = FIRST_READ_NANOS.get();
+    return first == 0 ? 0 : Math.max(0, lastReadNanos - first) / 1e9;
+  }
+
+  /** Whether the readers of this many partitions have asked whether to stop: they are running. */
+  static boolean readersStarted(int partitions) {
+    return CHECKED.size() >= partitions;
   }
 
   /** The check the Kafka reader calls; {@code durationMillis} 0 means no time limit. */
@@ -122,6 +147,7 @@ final class StreamStop {
 
     @Override
     public Boolean apply(TopicPartition partition) {
+      CHECKED.add(partition.partition());
       long now = System.currentTimeMillis();
       if (firstCheckMillis == 0) {
         firstCheckMillis = now;
