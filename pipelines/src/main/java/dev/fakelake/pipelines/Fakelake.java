@@ -338,8 +338,8 @@ public final class Fakelake {
       System.out.println("stream: skipped (--streamBurst=off)");
       return null;
     }
-    org.joda.time.Duration burst =
-        StreamOptions.parseDuration("streamBurst", options.getStreamBurst());
+    // Checks the option before anything starts.
+    StreamOptions.parseDuration("streamBurst", options.getStreamBurst());
     try (StreamTopic.Connection kafka = StreamTopic.connect(options, options.getLake())) {
       options.setKafkaBootstrap(kafka.bootstrap());
       try (Progress progress = Progress.start("stream burst")) {
