@@ -60,7 +60,6 @@ public class StreamGeneratePipeline {
   /** The file under the lake that holds the first index of the next run. */
   static final String NEXT_INDEX_FILE = "_stream/next-index";
 
-  private static final Pattern KAFKA_TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
   private static final Pattern PUBSUB_TOPIC =
       Pattern.compile(
           "projects/[a-z][-a-z0-9]{4,28}[a-z0-9]/topics/[a-zA-Z][-a-zA-Z0-9._~+%]{2,254}");
@@ -300,19 +299,7 @@ public class StreamGeneratePipeline {
                 + "'");
       }
     } else {
-      String topic = options.getKafkaTopic();
-      if (!KAFKA_TOPIC.matcher(topic).matches() || topic.equals(".") || topic.equals("..")) {
-        throw new IllegalArgumentException(
-            "--kafkaTopic must be 1-249 letters, digits, '.', '_' or '-', got '" + topic + "'");
-      }
-      if (options.getKafkaPartitions() < 1 || options.getKafkaPartitions() > 1000) {
-        throw new IllegalArgumentException(
-            "--kafkaPartitions must be 1 to 1000, got " + options.getKafkaPartitions());
-      }
-      if (options.getKafkaBootstrap().isBlank() && options.getLake().contains("://")) {
-        throw new IllegalArgumentException(
-            "the embedded Kafka broker needs a local lake; give --kafkaBootstrap or --pubsubTopic");
-      }
+      StreamTopic.validate(options, options.getLake());
     }
   }
 

@@ -61,14 +61,6 @@ import org.joda.time.Instant;
  */
 public final class StreamIngestPipeline {
 
-  /** The tables stream-ingest writes, and no other stage rebuilds. */
-  static final Set<WarehouseTable> TABLES =
-      Set.of(
-          WarehouseTable.SILVER_PAGEVIEWS_ENRICHED,
-          WarehouseTable.SILVER_PAGEVIEW_RATINGS,
-          WarehouseTable.GOLD_PAGEVIEWS_BY_METHOD_5M,
-          WarehouseTable.GOLD_SESSIONS);
-
   /** How long an event id is remembered after its first arrival, to drop its copies. */
   static final Duration DEDUPLICATION_MEMORY = Duration.standardMinutes(10);
 
@@ -257,8 +249,12 @@ public final class StreamIngestPipeline {
     if (config.bigQuery()) {
       return Map.of();
     }
-    Set<WarehouseTable> tables = new java.util.HashSet<>(TABLES);
-    tables.add(WarehouseTable.OPS_ALERTS);
+    Set<WarehouseTable> tables = new java.util.HashSet<>();
+    for (WarehouseTable table : WarehouseTable.values()) {
+      if (table.isStreamed() || table == WarehouseTable.OPS_ALERTS) {
+        tables.add(table);
+      }
+    }
     return DuckDbWarehouse.load(config.lake(), tables);
   }
 

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -52,15 +53,35 @@ final class StreamTopic {
     return Path.of(lake, "_stream", "kafka");
   }
 
+  private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
+  /**
+   * Checks the Kafka options of a stream command before anything starts.
+   *
+   * @throws IllegalArgumentException naming the option that is wrong
+   */
+  static void validate(StreamOptions options, String lake) {
+    String topic = options.getKafkaTopic();
+    if (!TOPIC.matcher(topic).matches() || topic.equals(".") || topic.equals("..")) {
+      throw new IllegalArgumentException(
+          "--kafkaTopic must be 1-249 letters, digits, '.', '_' or '-', got '" + topic + "'");
+    }
+    if (options.getKafkaPartitions() < 1 || options.getKafkaPartitions() > 1000) {
+      throw new IllegalArgumentException(
+          "--kafkaPartitions must be 1 to 1000, got " + options.getKafkaPartitions());
+    }
+    if (options.getKafkaBootstrap().isBlank() && lake.contains("://")) {
+      throw new IllegalArgumentException(
+          "the embedded Kafka broker needs a local lake; give --kafkaBootstrap, or use Pub/Sub");
+    }
+  }
+
   /** Connects to the stream's broker and makes sure the topic exists. */
   static Connection connect(StreamOptions options, String lake) {
+    validate(options, lake);
     String bootstrap = options.getKafkaBootstrap().trim();
     EmbeddedKafka started = null;
     if (bootstrap.isEmpty()) {
-      if (lake.contains("://")) {
-        throw new IllegalArgumentException(
-            "the embedded Kafka broker needs a local lake; give --kafkaBootstrap");
-      }
       Path directory = embeddedKafkaDirectory(lake);
       // Two commands starting together: one starts the broker, the other then finds it running.
       Path lockFile = directory.resolveSibling("kafka-start.lock");
