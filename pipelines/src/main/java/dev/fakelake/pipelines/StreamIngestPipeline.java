@@ -61,6 +61,10 @@ import org.joda.time.Instant;
  */
 public final class StreamIngestPipeline {
 
+  private static final java.util.regex.Pattern PUBSUB_SUBSCRIPTION =
+      java.util.regex.Pattern.compile(
+          "projects/[a-z][-a-z0-9]{4,28}[a-z0-9]/subscriptions/[a-zA-Z][-a-zA-Z0-9._~+%]{2,254}");
+
   /** How long an event id is remembered after its first arrival, to drop its copies. */
   static final Duration DEDUPLICATION_MEMORY = Duration.standardMinutes(10);
 
@@ -137,6 +141,16 @@ public final class StreamIngestPipeline {
     if (options.getLatencyAlertMs() < 1) {
       throw new IllegalArgumentException(
           "--latencyAlertMs must be positive, got " + options.getLatencyAlertMs());
+    }
+    if (!options.getPubsubSubscription().isEmpty()
+        && !PUBSUB_SUBSCRIPTION.matcher(options.getPubsubSubscription()).matches()) {
+      throw new IllegalArgumentException(
+          "--pubsubSubscription must look like projects/PROJECT/subscriptions/NAME, got '"
+              + options.getPubsubSubscription()
+              + "'");
+    }
+    if (options.getConsumerGroup().isBlank()) {
+      throw new IllegalArgumentException("--consumerGroup must not be empty");
     }
     if (options.getLimit() < 0) {
       throw new IllegalArgumentException(

@@ -46,6 +46,25 @@ class FakelakeCommandTest {
     assertTrue(error.contains(message), error);
   }
 
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "stream-generate|--kafkaTopic=a/b|--kafkaTopic must be 1-249 letters",
+        "stream-generate|--rate=0|--rate must be above 0",
+        "stream-ingest|--kafkaPartitions=0|--kafkaPartitions must be 1 to 1000",
+        "stream-ingest|--pubsubSubscription=events|--pubsubSubscription must look like",
+        "stream-ingest|--consumerGroup= |--consumerGroup must not be empty",
+        "stream-ingest|--allowedLateness=10 minutes|--allowedLateness must be a positive number",
+        "stream-ingest|--duration=0s|--duration must be a positive number",
+      })
+  void badStreamOptionsAreClearErrorsBeforeAnythingStarts(
+      String command, String option, String message) {
+    String error = errorOf(command, "--lake=target/never-written", option);
+
+    assertTrue(error.contains(message), error);
+  }
+
   @Test
   void anUnknownCommandIsAnErrorWithTheUsage() {
     String error = errorOf("frobnicate");
