@@ -115,6 +115,15 @@ public class CuratePipeline {
       throw new IllegalArgumentException("--latencyCapMs and --lateAfterMinutes must be positive");
     }
     String lake = options.getLake();
+    IngestBatch unfinished = IngestLedger.open(lake).pending();
+    if (unfinished != null) {
+      // Its bronze files may be only some of the batch's: reading them would curate half a batch.
+      throw new IllegalStateException(
+          "ingest batch "
+              + unfinished.batchId()
+              + " did not finish, and curate reads only complete batches: run ./fakelake ingest"
+              + " again to redo it, then curate");
+    }
     List<SourceSpec> sources = SourcesFile.load(options.getSources());
     Instant scoredAt = Instant.now();
     String runId = "c" + scoredAt.getMillis();

@@ -67,6 +67,10 @@ public final class Fakelake {
         StreamIngestPipeline.Options.class,
         "capture, clean, enrich and window the event stream into the lake and the warehouse");
     command(
+        "cluster",
+        FlinkCluster.Options.class,
+        "start, show or stop a Flink session cluster on this machine: cluster start|status|stop");
+    command(
         "bench",
         Bench.Options.class,
         "measure generation, the batch path or the stream path on Direct and Flink [local]");
@@ -103,7 +107,17 @@ public final class Fakelake {
       System.out.println(help(command));
       return 0;
     }
-    rest = withCommandDefaults(rest);
+    String clusterAction = null;
+    if (command.equals("cluster")) {
+      if (rest.length == 0 || rest[0].startsWith("--")) {
+        System.err.println("fakelake cluster: say start, status or stop.\n\n" + help(command));
+        return 2;
+      }
+      clusterAction = rest[0];
+      rest = Arrays.copyOfRange(rest, 1, rest.length);
+    } else {
+      rest = withCommandDefaults(rest);
+    }
     PipelineOptions options;
     try {
       PipelineOptionsFactory.register(COMMANDS.get(command));
@@ -115,6 +129,9 @@ public final class Fakelake {
     }
     String stage = command;
     try {
+      if (!command.equals("cluster")) {
+        FlinkCluster.prepareSubmission(options);
+      }
       switch (command) {
         case "run" -> runMainJob(options.as(MainJobOptions.class));
         case "generate" -> generate(options.as(GeneratePipeline.Options.class));
@@ -126,6 +143,9 @@ public final class Fakelake {
         case "stream-generate" -> streamGenerate(options.as(StreamGeneratePipeline.Options.class));
         case "stream-ingest" -> streamIngest(options.as(StreamIngestPipeline.Options.class));
         case "bench" -> Bench.run(options.as(Bench.Options.class), rest);
+        case "cluster" -> {
+          return FlinkCluster.run(clusterAction, options.as(FlinkCluster.Options.class));
+        }
         default -> throw new IllegalStateException(command);
       }
       return 0;
@@ -137,11 +157,13 @@ public final class Fakelake {
       return 1;
     } catch (StageFailedException e) {
       System.err.println("fakelake " + stage + ": " + e.getMessage());
+      FlinkCluster.describeAfterFailure(options).ifPresent(System.err::println);
       System.err.println(
           "What earlier stages wrote is kept; run the same command again to resume.");
       return 1;
     } catch (RuntimeException e) {
       System.err.println("fakelake " + stage + " failed: " + rootCause(e));
+      FlinkCluster.describeAfterFailure(options).ifPresent(System.err::println);
       return 1;
     }
   }

@@ -190,6 +190,11 @@ public final class StreamIngestPipeline {
     Config config = config(options, "stream-" + started.getMillis());
     Duration duration = bounds.duration();
     options.as(StreamingOptions.class).setStreaming(true);
+    if (bounds.limit() > 0 && FlinkCluster.isRemote(options)) {
+      throw new IllegalArgumentException(
+          "--limit counts messages in the command's own JVM, not across a Flink cluster's"
+              + " TaskManagers: on a cluster, end the run with --duration or Ctrl-C");
+    }
     if (!options.getPubsubSubscription().isEmpty()) {
       if (duration != null || bounds.limit() > 0) {
         throw new IllegalArgumentException(
@@ -206,9 +211,11 @@ public final class StreamIngestPipeline {
     }
     try (StreamTopic.Connection kafka = StreamTopic.connect(options, options.getLake())) {
       String bootstrap = kafka.bootstrap();
+      String controlFile = options.getLake() + "/_stream/control/" + config.runId() + ".properties";
       StreamStop.reset(
           bounds.limit(),
-          StreamTopic.startOffsets(bootstrap, options.getKafkaTopic(), options.getConsumerGroup()));
+          StreamTopic.startOffsets(bootstrap, options.getKafkaTopic(), options.getConsumerGroup()),
+          controlFile);
       Pipeline pipeline = Pipeline.create(options);
       build(
           pipeline,
@@ -217,11 +224,13 @@ public final class StreamIngestPipeline {
               bootstrap,
               options.getKafkaTopic(),
               options.getConsumerGroup(),
-              duration == null ? 0 : duration.getMillis()),
+              duration == null ? 0 : duration.getMillis(),
+              controlFile),
           config,
           options);
       PipelineResult result = pipeline.run();
       Summary summary = follow(result, config, kafka.describe(options.getKafkaTopic()));
+      LakeFiles.delete(List.of(controlFile));
       int committed =
           StreamSource.commitKafkaOffsets(result, bootstrap, options.getConsumerGroup());
       System.out.printf(

@@ -57,7 +57,12 @@ final class StreamSource {
   private StreamSource() {}
 
   static PCollection<Row> kafka(
-      Pipeline pipeline, String bootstrap, String topic, String group, long durationMillis) {
+      Pipeline pipeline,
+      String bootstrap,
+      String topic,
+      String group,
+      long durationMillis,
+      String controlFile) {
     Map<String, Object> consumer = new HashMap<>();
     consumer.put(ConsumerConfig.GROUP_ID_CONFIG, group);
     consumer.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -75,7 +80,7 @@ final class StreamSource {
                 .withCreateTime(Duration.standardSeconds(2))
                 // A stop function also makes KafkaIO read through its splittable DoFn, which ends
                 // the pipeline once every partition has stopped.
-                .withCheckStopReadingFn(StreamStop.fn(durationMillis)))
+                .withCheckStopReadingFn(StreamStop.fn(durationMillis, controlFile)))
         .apply("ToStreamMessages", ParDo.of(new FromKafkaFn()))
         .setRowSchema(StreamMessage.SCHEMA);
   }

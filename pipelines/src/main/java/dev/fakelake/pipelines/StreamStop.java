@@ -1,5 +1,6 @@
 package dev.fakelake.pipelines;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,8 +17,10 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * exactly where this one stopped.
  *
  * <p>The conditions live in this JVM, where the command runs its pipeline on the Direct runner or
- * Flink's in-process cluster. On a remote cluster, only the duration (carried in the function) is
- * seen by the readers.
+ * Flink's in-process cluster, and in the run's control file in the lake ({@code
+ * _stream/control/RUN.properties}), which the readers look at every second: that is how a stop
+ * request and the offsets to read up to reach readers on a Flink cluster. The message limit is
+ * counted per JVM, so it holds only for a run in the command's own JVM.
  */
 final class StreamStop {
 
@@ -32,11 +35,27 @@ final class StreamStop {
   private static final AtomicLong FIRST_READ_NANOS = new AtomicLong();
   private static volatile long lastReadNanos;
   private static final Set<Integer> CHECKED = ConcurrentHashMap.newKeySet();
+  // The run's control file, where this JVM writes stop requests and targets for readers elsewhere.
+  private static volatile @Nullable String control;
+  private static final long CONTROL_READ_INTERVAL_MILLIS = 1_000;
 
   private StreamStop() {}
 
-  /** Starts a run: nothing read yet, no stop asked. */
+  /**
+   * Starts a run: nothing read yet, no stop asked; stop requests and targets are also written to
+   * {@code controlFile} (null: this JVM only).
+   */
+  static void reset(long limit, Map<Integer, Long> startOffsets, @Nullable String controlFile) {
+    reset(limit, startOffsets);
+    control = controlFile;
+    if (controlFile != null && LakeFiles.exists(controlFile)) {
+      LakeFiles.delete(List.of(controlFile));
+    }
+  }
+
+  /** Starts a run in this JVM only: nothing read yet, no stop asked. */
   static void reset(long limit, Map<Integer, Long> startOffsets) {
+    control = null;
     READ.set(0);
     LIMIT.set(limit > 0 ? limit : Long.MAX_VALUE);
     requested = false;
@@ -51,6 +70,7 @@ final class StreamStop {
   /** Stops each partition once everything before {@code endOffsets} of it has been read. */
   static void until(Map<Integer, Long> endOffsets) {
     until = Map.copyOf(endOffsets);
+    writeControl();
   }
 
   /** Stops the run once this many messages were read in all (the limit can be set late). */
@@ -61,6 +81,50 @@ final class StreamStop {
   /** Asks the run to stop after what it has read. */
   static void request() {
     requested = true;
+    writeControl();
+  }
+
+  /** The run's control file: whether to stop, and the offsets to read up to. */
+  private static void writeControl() {
+    String file = control;
+    if (file == null) {
+      return;
+    }
+    StringBuilder text = new StringBuilder("stop=" + requested + "\n");
+    Map<Integer, Long> targets = until;
+    if (targets != null) {
+      targets.forEach(
+          (partition, offset) ->
+              text.append("until.").append(partition).append('=').append(offset).append('\n'));
+    }
+    LakeFiles.write(file, text.toString());
+  }
+
+  /** Takes what the control file says into this JVM (a reader's, on a cluster). */
+  private static void readControl(String file) {
+    if (!LakeFiles.exists(file)) {
+      return;
+    }
+    java.util.Properties lines = new java.util.Properties();
+    try {
+      lines.load(new java.io.StringReader(LakeFiles.read(file)));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot read " + file, e);
+    }
+    Map<Integer, Long> targets = new java.util.HashMap<>();
+    for (String key : lines.stringPropertyNames()) {
+      if (key.startsWith("until.")) {
+        targets.put(
+            Integer.parseInt(key.substring("until.".length())),
+            Long.parseLong(lines.getProperty(key)));
+      }
+    }
+    if (!targets.isEmpty()) {
+      until = Map.copyOf(targets);
+    }
+    if (Boolean.parseBoolean(lines.getProperty("stop"))) {
+      requested = true;
+    }
   }
 
   /**
@@ -131,18 +195,24 @@ final class StreamStop {
     return CHECKED.size() >= partitions;
   }
 
-  /** The check the Kafka reader calls; {@code durationMillis} 0 means no time limit. */
-  static CheckStopReadingFn fn(long durationMillis) {
-    return new Check(durationMillis);
+  /**
+   * The check the Kafka reader calls; {@code durationMillis} 0 means no time limit, and the reader
+   * looks at {@code controlFile} every second (null: no control file).
+   */
+  static CheckStopReadingFn fn(long durationMillis, @Nullable String controlFile) {
+    return new Check(durationMillis, controlFile);
   }
 
   private static final class Check implements CheckStopReadingFn {
     private final long durationMillis;
+    private final @Nullable String controlFile;
     // The duration counts from the first check, when reading starts, not from the job's start-up.
     private transient long firstCheckMillis;
+    private transient long controlReadMillis;
 
-    Check(long durationMillis) {
+    Check(long durationMillis, @Nullable String controlFile) {
       this.durationMillis = durationMillis;
+      this.controlFile = controlFile;
     }
 
     @Override
@@ -151,6 +221,10 @@ final class StreamStop {
       long now = System.currentTimeMillis();
       if (firstCheckMillis == 0) {
         firstCheckMillis = now;
+      }
+      if (controlFile != null && now - controlReadMillis >= CONTROL_READ_INTERVAL_MILLIS) {
+        controlReadMillis = now;
+        readControl(controlFile);
       }
       Map<Integer, Long> targets = until;
       return requested

@@ -30,6 +30,14 @@ class GenerateEndToEndIT {
     args.addAll(List.of(COMMON));
     args.addAll(List.of(runnerArgs));
     assertEquals(0, Fakelake.execute(args.toArray(String[]::new)), "generate failed");
+    return landed(lake);
+  }
+
+  /**
+   * What generate landed in a lake, comparable across runs and runners: each landing file's lines
+   * and each truth folder's lines, sorted, and the rows of the source tables.
+   */
+  static Map<String, List<String>> landed(Path lake) throws Exception {
     Map<String, List<String>> content = new TreeMap<>();
     for (String zone : List.of("landing", "_truth")) {
       try (Stream<Path> files = Files.walk(lake.resolve(zone))) {

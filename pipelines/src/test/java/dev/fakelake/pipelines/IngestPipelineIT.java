@@ -164,7 +164,7 @@ class IngestPipelineIT {
    * One source's bronze rows as text, sorted, without what differs between runs of the same input:
    * the batch, the ingestion time and the lake folder of the landing file.
    */
-  private static List<String> bronzeContent(Path lake, String source) throws SQLException {
+  static List<String> bronzeContent(Path lake, String source) throws SQLException {
     List<String> rows = new ArrayList<>();
     try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
         Statement statement = connection.createStatement();
