@@ -51,6 +51,15 @@ public final class SourceDatabase implements AutoCloseable {
     return database;
   }
 
+  /**
+   * The database at {@code url}, not contacted here: for building the graph of a job whose workers
+   * reach a database that this machine cannot (the Dataflow job graph test builds the Cloud SQL
+   * graphs offline).
+   */
+  static SourceDatabase unreached(String url, String user, String password) {
+    return new SourceDatabase(url, user, password, null);
+  }
+
   /** The database the options name: {@code --jdbcUrl}, or an embedded one in the lake. */
   public static SourceDatabase open(SourceDatabaseOptions options, String lake) {
     return options.getJdbcUrl().isEmpty()

@@ -281,9 +281,45 @@ public final class StreamIngestPipeline {
     return DuckDbWarehouse.load(config.lake(), tables);
   }
 
+  /**
+   * What of the lake the graph depends on, listed when the graph is built: the raw capture's
+   * Parquet files (the previous run's last windows are re-read) and the curated tables the
+   * enrichment reads, which have files only once curate has run.
+   */
+  record LakeState(List<String> captureFiles, Set<WarehouseTable> curatedTablesWithFiles) {
+
+    /** The side-input tables of the enrichment. */
+    static final List<WarehouseTable> CURATED_TABLES =
+        List.of(WarehouseTable.SILVER_CUSTOMERS, WarehouseTable.SILVER_VIP_CUSTOMERS);
+
+    /** Lists the lake now. */
+    static LakeState of(String lake) {
+      Set<WarehouseTable> withFiles = new java.util.HashSet<>();
+      for (WarehouseTable table : CURATED_TABLES) {
+        if (!LakeFiles.match(tableGlob(lake, table)).isEmpty()) {
+          withFiles.add(table);
+        }
+      }
+      return new LakeState(
+          LakeFiles.match(
+              CaptureRawMessages.parquetFolder(lake + "/landing/stream") + "/**.parquet"),
+          withFiles);
+    }
+  }
+
   /** Adds the stream-ingest graph for {@code messages} (stream message rows) to the pipeline. */
   static void build(
       Pipeline pipeline, PCollection<Row> messages, Config config, WarehouseOptions warehouse) {
+    build(pipeline, messages, config, warehouse, LakeState.of(config.lake()));
+  }
+
+  /** Adds the graph for a lake in the given state, without listing it. */
+  static void build(
+      Pipeline pipeline,
+      PCollection<Row> messages,
+      Config config,
+      WarehouseOptions warehouse,
+      LakeState state) {
     String lake = config.lake();
     Duration lateness = config.allowedLateness();
     messages.apply(
@@ -291,7 +327,7 @@ public final class StreamIngestPipeline {
         CaptureRawMessages.to(lake + "/landing/stream").withPrefix(config.runId()));
     PCollectionTuple parsed =
         messages.apply("ParseMessages", ParseStreamMessages.of(config.runId()));
-    PCollectionView<Map<String, Boolean>> readBefore = idsReadLast(pipeline, lake);
+    PCollectionView<Map<String, Boolean>> readBefore = idsReadLast(pipeline, state.captureFiles());
     List<PCollection<DeadLetter>> deadLetters = new java.util.ArrayList<>();
     deadLetters.add(parsed.get(ParseStreamMessages.DEAD_LETTERS));
     PCollection<Row> pageviews =
@@ -310,10 +346,10 @@ public final class StreamIngestPipeline {
             deadLetters);
 
     PCollectionView<Map<Long, Row>> customers =
-        readTable(pipeline, lake, WarehouseTable.SILVER_CUSTOMERS, "customer_id")
+        readTable(pipeline, lake, WarehouseTable.SILVER_CUSTOMERS, "customer_id", state)
             .apply("CustomersById", View.asMap());
     PCollectionView<Map<Long, Long>> vipCustomers =
-        readTable(pipeline, lake, WarehouseTable.SILVER_VIP_CUSTOMERS, "customer_id")
+        readTable(pipeline, lake, WarehouseTable.SILVER_VIP_CUSTOMERS, "customer_id", state)
             .apply(
                 "VipLines",
                 MapElements.into(
@@ -395,9 +431,8 @@ public final class StreamIngestPipeline {
    * what the previous run read last. A copy of one of those events that arrives after a restart is
    * then still a duplicate, although this run's own memory starts empty.
    */
-  private static PCollectionView<Map<String, Boolean>> idsReadLast(Pipeline pipeline, String lake) {
-    List<String> files =
-        LakeFiles.match(CaptureRawMessages.parquetFolder(lake + "/landing/stream") + "/**.parquet");
+  private static PCollectionView<Map<String, Boolean>> idsReadLast(
+      Pipeline pipeline, List<String> files) {
     List<String> windows =
         files.stream()
             .map(f -> f.replaceAll("-p\\d+-\\d+-of-\\d+\\.parquet$", ""))
@@ -438,11 +473,11 @@ public final class StreamIngestPipeline {
    * when curate has not written it yet.
    */
   private static PCollection<KV<Long, Row>> readTable(
-      Pipeline pipeline, String lake, WarehouseTable table, String keyField) {
-    String glob = lake + "/" + table.dataset() + "/" + table.tableName() + "/*.parquet";
+      Pipeline pipeline, String lake, WarehouseTable table, String keyField, LakeState state) {
+    String glob = tableGlob(lake, table);
     String step = GeneratePipeline.stepName(table.tableName());
     PCollection<Row> rows;
-    if (LakeFiles.match(glob).isEmpty()) {
+    if (!state.curatedTablesWithFiles().contains(table)) {
       System.err.printf(
           "stream-ingest: %s has no files yet (run ./fakelake curate): pageviews get no %s%n",
           table.qualifiedName(), table == WarehouseTable.SILVER_CUSTOMERS ? "city" : "VIP flag");
@@ -455,6 +490,10 @@ public final class StreamIngestPipeline {
             MapElements.into(TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.rows()))
                 .via(row -> KV.of(row.getInt64(keyField), row)))
         .setCoder(KvCoder.of(VarLongCoder.of(), RowCoder.of(table.schema())));
+  }
+
+  private static String tableGlob(String lake, WarehouseTable table) {
+    return lake + "/" + table.dataset() + "/" + table.tableName() + "/*.parquet";
   }
 
   /** Writes a table's rows: windowed files in the lake for DuckDB, or BigQuery's write API. */
