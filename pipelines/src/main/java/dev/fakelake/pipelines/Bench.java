@@ -20,6 +20,7 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.Row;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The benchmarks: generation (pageviews per second from a plain single-thread loop, the limit, then
@@ -31,20 +32,24 @@ import org.apache.beam.sdk.values.Row;
  * ./fakelake bench --records=1000000
  * FAKELAKE_HEAP=1g ./fakelake bench --records=10000000 --runners=FlinkRunner
  * ./fakelake bench --stages=batch --records=1000000 --runners=FlinkRunner
+ * ./fakelake bench --stages=batch --records=300000 --runners=FlinkRunner,cluster:1,cluster:2
  * ./fakelake bench --stages=stream --runners=FlinkRunner --records=600000 --rate=20000 --duration=60s
  * }</pre>
  */
 final class Bench {
 
   /** Options of the benchmark. */
-  public interface Options extends Fakelake.MainJobOptions {
+  public interface Options extends Fakelake.MainJobOptions, FlinkCluster.Options {
     @Description("Pageviews each measurement generates.")
     @Default.Long(1_000_000)
     long getRecords();
 
     void setRecords(long value);
 
-    @Description("Runners to measure, comma separated.")
+    @Description(
+        "Runners to measure, comma separated: DirectRunner, FlinkRunner (its in-process cluster),"
+            + " cluster:N (a Flink session cluster of N TaskManagers with --slots each, started for"
+            + " the measurement; jobs run with every slot), or HOST:PORT of a running cluster.")
     @Default.String("DirectRunner,FlinkRunner")
     String getRunners();
 
@@ -89,32 +94,34 @@ final class Bench {
     Path scratch = Path.of(options.getLake(), "_bench");
     if (options.getStages().equals("batch")) {
       for (String runner : options.getRunners().split(",")) {
-        rows.addAll(batchPath(options, args, runner.trim(), scratch));
+        try (Target target = Target.of(runner.trim(), options)) {
+          rows.add(fixedCost(args, target, scratch));
+          deleteRecursively(scratch);
+          rows.addAll(batchPath(options, args, target, scratch));
+        }
         deleteRecursively(scratch);
       }
       print(rows);
       return;
     }
     for (String runner : options.getRunners().split(",")) {
-      String[] runArgs =
-          Stream.concat(
-                  Stream.of(args)
-                      .filter(a -> !a.startsWith("--runner=") && !a.startsWith("--lake=")),
-                  Stream.of(
-                      "--runner=" + runner.trim(),
-                      "--lake=" + scratch,
-                      "--entities=pageviews",
-                      "--pageviews=" + options.getRecords()))
-              .toArray(String[]::new);
-      PipelineOptionsFactory.register(Options.class);
-      Options runOptions = PipelineOptionsFactory.fromArgs(runArgs).as(Options.class);
-      rows.add(
-          measure(
-              "generate on " + runner.trim(),
-              () -> {
-                PipelineResult result = GeneratePipeline.run(runOptions);
-                return GenerateSummary.of(result, runOptions).records(Entity.PAGEVIEWS);
-              }));
+      try (Target target = Target.of(runner.trim(), options)) {
+        rows.add(fixedCost(args, target, scratch));
+        String[] runArgs =
+            target.withArgs(
+                args,
+                "--lake=" + scratch,
+                "--entities=pageviews",
+                "--pageviews=" + options.getRecords());
+        Options runOptions = options(runArgs);
+        rows.add(
+            measure(
+                "generate on " + target.label(),
+                () -> {
+                  PipelineResult result = GeneratePipeline.run(runOptions);
+                  return GenerateSummary.of(result, runOptions).records(Entity.PAGEVIEWS);
+                }));
+      }
       deleteRecursively(scratch);
     }
     print(rows);
@@ -124,20 +131,10 @@ final class Bench {
    * Generate, ingest and curate (with the warehouse load) into a scratch lake, every entity at the
    * scale where pageviews number {@code --records}; ingest and curate count the records they read.
    */
-  private static List<Row> batchPath(Options options, String[] args, String runner, Path scratch) {
+  private static List<Row> batchPath(Options options, String[] args, Target target, Path scratch) {
     double scale = options.getRecords() / (double) Entity.PAGEVIEWS.countAtScaleOne();
-    String[] runArgs =
-        Stream.concat(
-                Stream.of(args)
-                    .filter(
-                        a ->
-                            !a.startsWith("--runner=")
-                                && !a.startsWith("--lake=")
-                                && !a.startsWith("--scale=")),
-                Stream.of("--runner=" + runner, "--lake=" + scratch, "--scale=" + scale))
-            .toArray(String[]::new);
-    PipelineOptionsFactory.register(Options.class);
-    Options runOptions = PipelineOptionsFactory.fromArgs(runArgs).as(Options.class);
+    Options runOptions = options(target.withArgs(args, "--lake=" + scratch, "--scale=" + scale));
+    String runner = target.label();
     List<Row> rows = new ArrayList<>();
     long started = System.nanoTime();
     rows.add(
@@ -165,6 +162,91 @@ final class Bench {
     long peak = rows.stream().mapToLong(Row::peakHeapBytes).max().orElse(0);
     rows.add(new Row("batch path on " + runner, rows.get(1).records(), seconds, peak));
     return rows;
+  }
+
+  /**
+   * What a job costs before and after its work on a runner: generate of a single pageview, whose
+   * time is building, submitting, scheduling and finishing the job.
+   */
+  private static Row fixedCost(String[] args, Target target, Path scratch) {
+    Options runOptions =
+        options(
+            target.withArgs(args, "--lake=" + scratch, "--entities=pageviews", "--pageviews=1"));
+    return measure(
+        "fixed cost (1 record) on " + target.label(),
+        () -> GenerateSummary.of(GeneratePipeline.run(runOptions), runOptions).totalRecords());
+  }
+
+  /** A command line's options, parsed and readied for the runner as the command readies them. */
+  private static Options options(String[] args) {
+    PipelineOptionsFactory.register(Options.class);
+    Options options =
+        PipelineOptionsFactory.fromArgs(Fakelake.withCommandDefaults(args)).as(Options.class);
+    FlinkCluster.prepareSubmission(options);
+    return options;
+  }
+
+  /**
+   * Where a measurement runs: a runner, or a Flink session cluster that it starts for the
+   * measurement (and stops after) or that already runs.
+   */
+  private record Target(String label, List<String> runnerArgs, @Nullable Path clusterHome)
+      implements AutoCloseable {
+
+    static Target of(String runner, Options options) {
+      java.util.regex.Matcher cluster =
+          java.util.regex.Pattern.compile("cluster:(\\d+)").matcher(runner);
+      if (cluster.matches()) {
+        int taskManagers = Integer.parseInt(cluster.group(1));
+        FlinkCluster.Options clusterOptions =
+            Fakelake.copyOf(options).as(FlinkCluster.Options.class);
+        clusterOptions.setLake(Path.of(options.getLake(), "_bench_cluster").toString());
+        clusterOptions.setTaskmanagers(taskManagers);
+        clusterOptions.setRestPort(0);
+        FlinkCluster.Running running = FlinkCluster.start(clusterOptions);
+        return new Target(
+            "cluster, " + taskManagers + " TM x " + options.getSlots() + " slots",
+            List.of(
+                "--runner=FlinkRunner",
+                "--flinkMaster=" + running.restAddress(),
+                "--parallelism=" + taskManagers * options.getSlots()),
+            running.home());
+      }
+      if (runner.matches("[^:\\[]+:\\d+")) {
+        return new Target(
+            "cluster at " + runner,
+            List.of("--runner=FlinkRunner", "--flinkMaster=" + runner),
+            null);
+      }
+      if (!runner.equals("DirectRunner") && !runner.equals("FlinkRunner")) {
+        throw new IllegalArgumentException(
+            "--runners: unknown runner '"
+                + runner
+                + "': use DirectRunner, FlinkRunner, cluster:N or HOST:PORT");
+      }
+      return new Target(runner, List.of("--runner=" + runner), null);
+    }
+
+    /** The command line's arguments with this target's runner and the given ones instead. */
+    String[] withArgs(String[] args, String... more) {
+      List<String> replaced = new ArrayList<>(runnerArgs);
+      replaced.addAll(List.of(more));
+      return Stream.concat(
+              Stream.of(args)
+                  .filter(
+                      a ->
+                          replaced.stream()
+                              .noneMatch(r -> a.startsWith(r.substring(0, r.indexOf('=') + 1)))),
+              replaced.stream())
+          .toArray(String[]::new);
+    }
+
+    @Override
+    public void close() {
+      if (clusterHome != null) {
+        FlinkCluster.stop(clusterHome);
+      }
+    }
   }
 
   /** The generation limit: the same pageview records and JSON lines, no pipeline around them. */
