@@ -1,5 +1,6 @@
 package dev.fakelake.pipelines;
 
+import dev.fakelake.pipelines.dataform.CompiledGraph.Kind;
 import dev.fakelake.pipelines.dataform.DuckDbModelRunner.ActionResult;
 import dev.fakelake.pipelines.dataform.Models;
 import dev.fakelake.pipelines.report.Report;
@@ -54,10 +55,12 @@ record MainJobSummary(
     out.append("   alerts: ").append(alerts()).append('\n');
     out.append("   model: ").append(model()).append('\n');
     out.append("   lake: ").append(lake).append('\n');
-    out.append("   warehouse: ").append(warehouse).append('\n');
+    out.append("   warehouse: ")
+        .append(duckDbFile == null ? warehouse : duckDbFile.normalize())
+        .append('\n');
     if (duckDbFile != null) {
       out.append("     query it: duckdb ")
-          .append(duckDbFile)
+          .append(duckDbFile.normalize())
           .append(" -c \"SELECT * FROM marts.daily_sales_moving_average ORDER BY sales_date\"\n");
     }
     if (report != null) {
@@ -81,7 +84,8 @@ record MainJobSummary(
     }
     if (models != null) {
       for (ActionResult result : models.models()) {
-        if (result.rows() != null) {
+        // Views (the intermediate steps) are queries, not tables of their own.
+        if (result.rows() != null && result.action().kind() != Kind.VIEW) {
           add(byDataset, result.action().target().qualifiedName(), result.rows());
         }
       }
@@ -123,32 +127,54 @@ record MainJobSummary(
     long fromStream = stream == null ? 0 : stream.counter("latency_alerts");
     return String.format(
         Locale.ROOT,
-        "%,d raised: %,d by ingest's threshold checks, %,d latency alerts from the stream"
-            + " (all in %s)",
+        "%,d raised (%,d by ingest's threshold checks, %,d stream latency alerts), in %s",
         ingest.alerts().size() + fromStream,
         ingest.alerts().size(),
         fromStream,
         WarehouseTable.OPS_ALERTS.qualifiedName());
   }
 
+  /**
+   * The metrics of the model trained in this run or, when the retrain gate skipped training, of the
+   * newest one trained before.
+   */
   private String model() {
     if (train == null) {
       return "not trained here (on BigQuery, BigQuery ML trains it)";
     }
     TrainModel.Trained trained = train.trained();
-    if (trained == null) {
-      return train.message();
+    if (trained != null) {
+      return String.format(
+          Locale.ROOT,
+          "%s %s: RMSE %,.2f, MAE %,.2f, R² %.4f on %,d test rows (%,d trained)",
+          OrderValueModel.NAME,
+          trained.version(),
+          trained.metrics().rmse(),
+          trained.metrics().mae(),
+          trained.metrics().r2(),
+          trained.testRows(),
+          trained.trainRows());
     }
-    return String.format(
-        Locale.ROOT,
-        "%s %s: RMSE %,.2f, MAE %,.2f, R² %.4f on %,d test rows (%,d trained)",
-        OrderValueModel.NAME,
-        trained.version(),
-        trained.metrics().rmse(),
-        trained.metrics().mae(),
-        trained.metrics().r2(),
-        trained.testRows(),
-        trained.trainRows());
+    return OpsRows.read(lake, WarehouseTable.OPS_MODEL_METRICS).stream()
+        .filter(row -> OrderValueModel.NAME.equals(row.getString("model_name")))
+        .max(Comparator.comparing((Row row) -> row.getDateTime("trained_at")))
+        .map(
+            row ->
+                String.format(
+                    Locale.ROOT,
+                    "%s %s, not retrained (too few new feature rows): RMSE %s, MAE %s, R² %s on"
+                        + " %,d test rows",
+                    OrderValueModel.NAME,
+                    row.getString("model_version"),
+                    decimals(row.getDouble("rmse"), "%,.2f"),
+                    decimals(row.getDouble("mae"), "%,.2f"),
+                    decimals(row.getDouble("r2"), "%.4f"),
+                    row.getInt64("test_rows")))
+        .orElse(train.message());
+  }
+
+  private static String decimals(@Nullable Double value, String format) {
+    return value == null ? "-" : String.format(Locale.ROOT, format, value);
   }
 
   private static void wrap(StringBuilder out, String label, List<String> items) {

@@ -131,8 +131,9 @@ final class Charts {
             .build();
     style(chart);
     chart.getStyler().setXAxisLabelRotation(rotateLabels ? 90 : 0);
-    // XChart leaves out labels it thinks crowded; every category needs its name.
-    chart.getStyler().setXAxisMaxLabelCount(categories.size());
+    // XChart leaves out labels it thinks crowded (and refuses a count below 2): each category
+    // needs its name.
+    chart.getStyler().setXAxisMaxLabelCount(Math.max(2, categories.size()));
     chart.getStyler().setLegendVisible(series.size() > 1);
     chart.getStyler().setAvailableSpaceFill(series.size() > 1 ? 0.8 : 0.6);
     series.forEach((name, values) -> chart.addSeries(name, categories, values));
