@@ -45,8 +45,8 @@ final class Sections {
   /** The largest coefficients drawn for the newest model. */
   static final int COEFFICIENTS = 15;
 
-  /** The newest hours of latency percentiles drawn: a week. */
-  static final int LATENCY_HOURS = 7 * 24;
+  /** The latency chart shows the newest week of hours. */
+  static final long LATENCY_SECONDS = 7 * 24 * 3600;
 
   /** The newest alerts listed one by one. */
   static final int LATEST_ALERTS = 10;
@@ -445,7 +445,8 @@ final class Sections {
     } else {
       List<Hour> all = hours;
       // A quarter of hourly percentiles is a blur; the newest week shows how they move.
-      hours = all.subList(Math.max(0, all.size() - LATENCY_HOURS), all.size());
+      long weekStart = all.get(all.size() - 1).hour() - LATENCY_SECONDS;
+      hours = all.stream().filter(h -> h.hour() > weekStart).toList();
       double[] x =
           hours.stream()
               .mapToDouble(h -> TimeAxis.HOURS.x(Instant.ofEpochSecond(h.hour())))
@@ -470,9 +471,9 @@ final class Sections {
               String.format(
                   Locale.ROOT,
                   "Median, 90th and 99th percentile latency of the batch pageviews per hour, on a"
-                      + " logarithmic scale, over the newest %,d of the %,d hours analysed (%s to"
-                      + " %s UTC). Over all hours: %,d pageviews, %,d of them outliers that curate"
-                      + " capped, counted at the cap.",
+                      + " logarithmic scale, in the newest week: %,d of the %,d hours with"
+                      + " pageviews, %s to %s UTC. Over all hours: %,d pageviews, %,d of them"
+                      + " outliers that curate capped, counted at the cap.",
                   hours.size(),
                   all.size(),
                   TimeAxis.HOURS.labels().apply(x[0]),
