@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -140,8 +141,9 @@ final class HeadlessChromium implements AutoCloseable {
     reader.start();
     try {
       return new HeadlessChromium(process, profile, url.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
-    } catch (InterruptedException | ExecutionException | TimeoutException e) {
+    } catch (InterruptedException | ExecutionException | TimeoutException | RuntimeException e) {
       process.destroyForcibly();
+      delete(profile);
       synchronized (stderr) {
         throw new IllegalStateException(
             "Headless Chromium did not start its DevTools endpoint: "
@@ -328,9 +330,13 @@ final class HeadlessChromium implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       process.destroyForcibly();
-      try (Stream<Path> files = Files.walk(profile)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      delete(profile);
+    }
+  }
+
+  private static void delete(Path folder) throws IOException {
+    try (Stream<Path> files = Files.walk(folder)) {
+      files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
     }
   }
 }
