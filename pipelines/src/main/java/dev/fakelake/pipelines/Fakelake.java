@@ -2,6 +2,7 @@ package dev.fakelake.pipelines;
 
 import dev.fakelake.pipelines.dataform.DuckDbModelRunner;
 import dev.fakelake.pipelines.dataform.Models;
+import dev.fakelake.pipelines.report.Report;
 import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -58,6 +59,10 @@ public final class Fakelake {
         "score",
         ScoreModel.Options.class,
         "score feature rows with a saved order-value model, writing predictions");
+    command(
+        "report",
+        Report.Options.class,
+        "write LAKE/report/index.html: the warehouse's charts and tables in one offline page");
     command(
         "stream-generate",
         StreamGeneratePipeline.Options.class,
@@ -140,6 +145,7 @@ public final class Fakelake {
         case "models" -> models(options.as(Models.Options.class));
         case "train" -> train(options.as(TrainModel.Options.class));
         case "score" -> score(options.as(ScoreModel.Options.class));
+        case "report" -> report(options.as(Report.Options.class));
         case "stream-generate" -> streamGenerate(options.as(StreamGeneratePipeline.Options.class));
         case "stream-ingest" -> streamIngest(options.as(StreamIngestPipeline.Options.class));
         case "bench" -> Bench.run(options.as(Bench.Options.class), rest);
@@ -283,6 +289,14 @@ public final class Fakelake {
     return summary;
   }
 
+  private static Report.Summary report(Report.Options options) {
+    long started = System.nanoTime();
+    Report.Summary summary = Report.run(options, System.out);
+    System.out.print(Report.render(summary));
+    System.out.printf("report: done in %s%n", Progress.clock((System.nanoTime() - started) / 1e9));
+    return summary;
+  }
+
   /** Options of the main job: those of every stage it runs. */
   public interface MainJobOptions
       extends GeneratePipeline.Options,
@@ -291,7 +305,8 @@ public final class Fakelake {
           StreamGeneratePipeline.Options,
           StreamIngestPipeline.Options,
           Models.Options,
-          TrainModel.Options {
+          TrainModel.Options,
+          Report.Options {
 
     @Description("How long the main job's burst of the event stream lasts; off skips the burst.")
     @Default.String("20s")
@@ -310,44 +325,52 @@ public final class Fakelake {
         options.getScale(),
         options.getLocale(),
         options.getWarehouse());
-    System.out.println("== stage 1/6: generate");
+    System.out.println("== stage 1/7: generate");
     stage("generate", () -> generate(options));
-    System.out.println("== stage 2/6: ingest");
+    System.out.println("== stage 2/7: ingest");
     IngestPipeline.Summary ingest = stage("ingest", () -> ingest(options));
-    System.out.println("== stage 3/6: curate");
+    System.out.println("== stage 3/7: curate");
     CuratePipeline.Summary curate = stage("curate", () -> curate(options));
-    System.out.println("== stage 4/6: stream burst");
+    System.out.println("== stage 4/7: stream burst");
     StreamIngestPipeline.Summary stream = stage("stream", () -> streamBurst(options));
-    System.out.println("== stage 5/6: models");
+    System.out.println("== stage 5/7: models");
+    Models.Summary models = null;
     if (Warehouses.isBigQuery(options)) {
       System.out.println(
           "models: skipped; on BigQuery the Dataform repository's workflow runs them");
     } else {
-      stage("models", () -> models(options));
+      models = stage("models", () -> models(options));
     }
-    System.out.println("== stage 6/6: train");
+    System.out.println("== stage 6/7: train");
+    TrainModel.Summary train = null;
     if (Warehouses.isBigQuery(options)) {
       System.out.println(
           "train: skipped; on BigQuery the Dataform workflow trains with BigQuery ML");
     } else {
-      stage("train", () -> train(options));
+      train = stage("train", () -> train(options));
     }
-    System.out.printf(
-        "== done in %s: %,d records ingested in batch %s, %d alerts; %,d silver and gold rows;"
-            + " %,d stream messages%n",
-        Progress.clock((System.nanoTime() - started) / 1e9),
-        ingest.rowsRead(),
-        ingest.batchId() == null ? "(none: nothing new)" : ingest.batchId(),
-        ingest.alerts().size(),
-        curate.rows().values().stream().mapToLong(Long::longValue).sum(),
-        stream == null ? 0 : stream.counter("messages_read"));
-    System.out.printf(
-        "   lake: %s   warehouse: %s%n", options.getLake(), warehouseLocation(options));
-    if (!Warehouses.isBigQuery(options)) {
-      System.out.printf(
-          "   query it: duckdb %s -c \"SELECT * FROM gold.daily_sales ORDER BY sales_date\"%n",
-          DuckDbWarehouse.file(options.getLake()));
+    System.out.println("== stage 7/7: report");
+    Report.Summary report = null;
+    if (Warehouses.isBigQuery(options)) {
+      System.out.println(
+          "report: skipped; on BigQuery the Looker Studio report (terraform output"
+              + " looker_studio_report) stands in for it");
+    } else {
+      report = stage("report", () -> report(options));
     }
+    System.out.print(
+        new MainJobSummary(
+                (System.nanoTime() - started) / 1e9,
+                options.getLake(),
+                Warehouses.isBigQuery(options) ? null : DuckDbWarehouse.file(options.getLake()),
+                warehouseLocation(options),
+                ingest,
+                curate,
+                stream,
+                models,
+                train,
+                report)
+            .render());
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.fakelake.pipelines;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fakelake.schemas.Defect;
 import dev.fakelake.schemas.DefectKind;
 import dev.fakelake.schemas.Entity;
@@ -57,6 +59,12 @@ public class GeneratePipeline {
   public static final String ORDERS_TABLE = "shop.orders";
 
   public static final String ORDER_ITEMS_TABLE = "shop.order_items";
+
+  /**
+   * The settings the lake's data set was generated with ({@code seed}, {@code scale}, {@code
+   * locale}, {@code start_date}, {@code days}), so that later commands can say what the lake holds.
+   */
+  public static final String GENERATION_RECORD = "_truth/generation.json";
 
   /** Options of the generate pipeline. */
   public interface Options extends FakelakeOptions, SourceDatabaseOptions {
@@ -195,8 +203,20 @@ public class GeneratePipeline {
       build(pipeline, options.getLake(), spec, entities, database);
       PipelineResult result = pipeline.run();
       result.waitUntilFinish();
+      writeGenerationRecord(options);
       return result;
     }
+  }
+
+  /** Records the settings of the run at {@link #GENERATION_RECORD}, replacing the last one. */
+  static void writeGenerationRecord(Options options) {
+    ObjectNode record = new ObjectMapper().createObjectNode();
+    record.put("seed", options.getSeed());
+    record.put("scale", options.getScale());
+    record.put("locale", options.getLocale());
+    record.put("start_date", options.getStartDate());
+    record.put("days", options.getDays());
+    LakeFiles.write(options.getLake() + "/" + GENERATION_RECORD, record.toString() + "\n");
   }
 
   /** Adds the generate graph to {@code pipeline}; tests use it to run on TestPipeline. */
