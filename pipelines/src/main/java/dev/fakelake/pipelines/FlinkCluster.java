@@ -566,6 +566,9 @@ final class FlinkCluster {
     settings.put("heartbeat.interval", "4000");
     settings.put("heartbeat.timeout", "20000");
     settings.put("slot.request.timeout", "20000");
+    // Deploying a task of a large Beam graph (curate's) to a busy TaskManager can take more than
+    // the default 10 s.
+    settings.put("pekko.ask.timeout", "60 s");
     // Beam's job classes stay referenced by Flink's threads for a while after a job ends.
     settings.put("classloader.check-leaked-classloader", "false");
     settings.put("io.tmp.dirs", home.resolve("tmp").toString());
