@@ -61,8 +61,9 @@ final class Bench {
             + " where pageviews = --records) or 'stream' (per runner: stream-ingest reading a"
             + " backlog of --records events, 600,000 unless given, from Kafka; then"
             + " stream-generate at --rate, 20,000/s unless given, for --duration, 60s unless"
-            + " given, with stream-ingest alongside, for the event-to-aggregate latency; customers"
-            + " for the enrichment at --scale, 0.1 unless given).")
+            + " given, with stream-ingest alongside, for the event-to-aggregate latency; the"
+            + " stream's users are --customers, or 10 s of events at --rate (at least the"
+            + " customers at --scale, 0.1 unless given)).")
     @Default.String("generate")
     String getStages();
 

@@ -1,5 +1,6 @@
 package dev.fakelake.pipelines;
 
+import dev.fakelake.schemas.Entity;
 import dev.fakelake.schemas.WarehouseTable;
 import dev.fakelake.transforms.aggregate.CountPageviewsByMethod;
 import dev.fakelake.transforms.aggregate.LatencyHistogram;
@@ -21,9 +22,12 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * is counted in the 5-minute aggregate while events arrive at a fixed rate.
  *
  * <p>Each phase runs on a scratch lake of its own under {@code LAKE/_bench}, with its own embedded
- * broker, holding the silver customers and VIP list that enrichment reads (made once, not timed, by
- * generate, ingest and curate at {@code --scale}; the stream uses the same scale, so its users are
- * those customers):
+ * broker, holding the silver customers and VIP list that enrichment reads, made once, not timed, by
+ * generate (of those two entities only), ingest and curate. The stream's users are those customers:
+ * {@code --customers}, or else enough for each to send about one event every {@value
+ * #SECONDS_PER_USER_EVENT} s at {@code --rate} (200,000 at 20,000 events/s), and never fewer than
+ * the customers at {@code --scale}; so per-user state and sessions grow with the rate rather than
+ * piling onto a few hot keys.
  *
  * <ol>
  *   <li>backlog: stream-generate fills the topic with {@code --records} events as fast as it can
@@ -49,6 +53,9 @@ final class StreamBench {
   private static final double DEFAULT_RATE = 20_000;
   private static final String DEFAULT_DURATION = "60s";
   private static final double DEFAULT_SCALE = 0.1;
+
+  /** At {@code --rate}, about how many seconds pass between two events of one user. */
+  static final long SECONDS_PER_USER_EVENT = 10;
 
   /** As fast as stream-generate goes: the highest rate it accepts. */
   private static final String FILL_RATE = "1000000";
@@ -78,15 +85,27 @@ final class StreamBench {
       throw new IllegalArgumentException("--duration must be set for the stream benchmark");
     }
     List<String> runners = Stream.of(options.getRunners().split(",")).map(String::trim).toList();
+    long users = users(options, args, scale, rate);
+    String[] withUsers =
+        Stream.concat(
+                Stream.of(args).filter(a -> !a.startsWith("--customers=")),
+                Stream.of("--customers=" + users))
+            .toArray(String[]::new);
     Path scratch = Path.of(options.getLake(), "_bench");
     deleteScratch(scratch);
     Path prepared = scratch.resolve("prepared");
     System.err.printf(
-        "bench: preparing the customers enrichment reads (generate, ingest, curate at scale %s"
-            + " on %s; not timed)%n",
-        scale, runners.get(0));
+        "bench: preparing the %,d customers enrichment reads (generate, ingest, curate on %s;"
+            + " not timed)%n",
+        users, runners.get(0));
     long preparing = System.nanoTime();
-    Bench.Options prepare = phaseOptions(args, runners.get(0), prepared, scale);
+    Bench.Options prepare = phaseOptions(withUsers, runners.get(0), prepared, scale);
+    prepare.setEntities(Entity.CUSTOMERS.tableName() + "," + Entity.VIP_CUSTOMERS.tableName());
+    if (!given(args, "vipCustomers")) {
+      // The catalog's share: 250 VIP lines per 2,000 customers.
+      prepare.setVipCustomers(
+          users * Entity.VIP_CUSTOMERS.countAtScaleOne() / Entity.CUSTOMERS.countAtScaleOne());
+    }
     GeneratePipeline.run(prepare);
     IngestPipeline.run(prepare);
     CuratePipeline.run(prepare);
@@ -96,13 +115,30 @@ final class StreamBench {
     List<String> notes = new ArrayList<>();
     try {
       for (String runner : runners) {
-        rows.addAll(backlog(args, runner, prepared, scratch, scale, records, notes));
-        rows.add(live(args, runner, prepared, scratch, scale, rate, duration, notes));
+        rows.addAll(backlog(withUsers, runner, prepared, scratch, scale, records, notes));
+        rows.add(live(withUsers, runner, prepared, scratch, scale, rate, duration, notes));
       }
     } finally {
       deleteScratch(scratch);
     }
-    print(rows, notes, records, rate, duration, scale);
+    print(rows, notes, records, rate, duration, users);
+  }
+
+  /**
+   * The stream's users: {@code --customers} if given, else one per {@value #SECONDS_PER_USER_EVENT}
+   * s of events at {@code rate}, at least the customers at {@code scale}.
+   */
+  static long users(Bench.Options options, String[] args, double scale, double rate) {
+    if (given(args, "customers")) {
+      if (options.getCustomers() == null || options.getCustomers() < 1) {
+        throw new IllegalArgumentException(
+            "--customers must be at least 1 for the stream benchmark, got "
+                + options.getCustomers());
+      }
+      return options.getCustomers();
+    }
+    long atScale = Math.round(Entity.CUSTOMERS.countAtScaleOne() * scale);
+    return Math.max(Math.max(1, atScale), Math.round(rate * SECONDS_PER_USER_EVENT));
   }
 
   /** Fills the topic with {@code records} events, then times stream-ingest reading them all. */
@@ -279,22 +315,17 @@ final class StreamBench {
   }
 
   private static void print(
-      List<Row> rows,
-      List<String> notes,
-      long records,
-      double rate,
-      String duration,
-      double scale) {
+      List<Row> rows, List<String> notes, long records, double rate, String duration, long users) {
     System.out.printf(
         Locale.ROOT,
         "%nStream benchmark (%d cores, max heap %,d MB; backlog of %,d events, live at %,.0f"
-            + " events/s for %s, customers at scale %s)%n",
+            + " events/s for %s, %,d users)%n",
         Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20,
         records,
         rate,
         duration,
-        scale);
+        users);
     System.out.printf(
         "| %-12s | %-32s | %10s | %8s | %10s | %9s | %9s | %12s |%n",
         "runner", "phase", "messages", "seconds", "msgs/s", "p50 ms", "p99 ms", "peak heap MB");

@@ -28,6 +28,7 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.StreamingOptions;
+import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.transforms.Convert;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Distinct;
@@ -347,6 +348,13 @@ public final class StreamIngestPipeline {
 
     PCollectionView<Map<Long, Row>> customers =
         readTable(pipeline, lake, WarehouseTable.SILVER_CUSTOMERS, "customer_id", state)
+            // Each worker holds the whole map: only the columns enrichment reads.
+            .apply(
+                "KeepEnrichmentColumns",
+                MapElements.into(
+                        TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.rows()))
+                    .via(kv -> KV.of(kv.getKey(), enrichmentColumns(kv.getValue()))))
+            .setCoder(KvCoder.of(VarLongCoder.of(), RowCoder.of(CUSTOMER_ENRICHMENT)))
             .apply("CustomersById", View.asMap());
     PCollectionView<Map<Long, Long>> vipCustomers =
         readTable(pipeline, lake, WarehouseTable.SILVER_VIP_CUSTOMERS, "customer_id", state)
@@ -403,6 +411,23 @@ public final class StreamIngestPipeline {
                 .withPrefix(config.runId())
                 .withWindow(config.fileWindow())
                 .withAllowedLateness(lateness.plus(config.fileWindow())));
+  }
+
+  /** The customer columns {@link EnrichPageviews} reads. */
+  private static final Schema CUSTOMER_ENRICHMENT =
+      WarehouseTable.SILVER_CUSTOMERS.schema().getFields().stream()
+          .filter(
+              field ->
+                  List.of("full_name", "city", "region", "latitude", "longitude")
+                      .contains(field.getName()))
+          .collect(Schema.toSchema());
+
+  private static Row enrichmentColumns(Row customer) {
+    Row.Builder slim = Row.withSchema(CUSTOMER_ENRICHMENT);
+    for (Schema.Field field : CUSTOMER_ENRICHMENT.getFields()) {
+      slim.addValue(customer.getValue(field.getName()));
+    }
+    return slim.build();
   }
 
   /** Removes duplicates, dead-letters events beyond the allowed lateness, stamps event time. */

@@ -88,7 +88,23 @@ class StreamIngestIT {
       List<String> resumedPairs = strings(resumed, pairs);
       assertEquals(new HashSet<>(resumedPairs).size(), resumedPairs.size(), "a pair twice");
       // A pair whose pageview came before the restart and its rating after is not formed.
-      assertTrue(new HashSet<>(strings(once, pairs)).containsAll(resumedPairs));
+      List<String> pairsOnce = strings(once, pairs);
+      assertTrue(new HashSet<>(pairsOnce).containsAll(resumedPairs));
+      // The generator's ratings follow a view of the same product 1-14 minutes earlier (when that
+      // view was of a product's page); a pair is a rating and a view of the rated product by the
+      // same user, the view at most 15 minutes before.
+      assertTrue(pairsOnce.size() > EVENTS / 100, "only " + pairsOnce.size() + " pairs");
+      String unrelated =
+          "SELECT CAST(count(*) AS VARCHAR) FROM silver.pageview_ratings p"
+              + " JOIN silver.pageviews_enriched v ON v.event_id = p.pageview_event_id"
+              + " WHERE v.user_id <> p.user_id OR v.url <> '/product/' || p.product_id"
+              + " OR p.rating_time < p.pageview_time"
+              + " OR p.rating_time > p.pageview_time + INTERVAL 15 MINUTE";
+      assertEquals(List.of("0"), strings(once, unrelated));
+      String joined =
+          "SELECT CAST(count(*) AS VARCHAR) FROM silver.pageview_ratings p"
+              + " JOIN silver.pageviews_enriched v ON v.event_id = p.pageview_event_id";
+      assertEquals(List.of(String.valueOf(pairsOnce.size())), strings(once, joined));
 
       String captured =
           "SELECT CAST(count(*) AS VARCHAR) || ' ' || CAST(count(DISTINCT message_id) AS VARCHAR)"

@@ -151,7 +151,10 @@ public enum WarehouseTable {
           Field.of("is_latency_alert", FieldType.BOOLEAN)),
       "event_time",
       List.of("user_id", "http_method")),
-  /** Each pageview paired with each rating its user gave within the join window after it. */
+  /**
+   * Each rating paired with each pageview of the rated product's page that its user made at most
+   * the join window before it.
+   */
   SILVER_PAGEVIEW_RATINGS(
       "silver",
       "pageview_ratings",
@@ -165,7 +168,6 @@ public enum WarehouseTable {
           .addDateTimeField("pageview_time")
           .addDateTimeField("rating_time")
           .addInt64Field("seconds_between")
-          .addBooleanField("same_product")
           .build(),
       "rating_time",
       List.of("user_id")),

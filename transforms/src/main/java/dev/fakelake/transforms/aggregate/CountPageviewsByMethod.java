@@ -118,21 +118,27 @@ public final class CountPageviewsByMethod extends PTransform<PCollection<Row>, P
                 .discardingFiredPanes())
         .apply(
             "KeyByMethod",
-            MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.rows()))
+            // Only the method and the arrival time go on to the grouping, not the whole row.
+            MapElements.into(
+                    TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
                 .via(CountPageviewsByMethod::keyByMethod))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), pageviews.getCoder()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
         .apply("CountPerMethod", Combine.perKey(new CountByPublishedTime()))
         .apply("ToWarehouseRows", ParDo.of(new ToRowFn(clock)))
         .setRowSchema(WarehouseTable.GOLD_PAGEVIEWS_BY_METHOD_5M.schema());
   }
 
-  private static KV<String, Row> keyByMethod(Row pageview) {
+  /** The pageview's method and the start of the 100 ms of published_at it arrived in. */
+  private static KV<String, Long> keyByMethod(Row pageview) {
     String method = pageview.getString("http_method");
-    return KV.of(method == null ? UNKNOWN_METHOD : method, pageview);
+    long published = pageview.getDateTime("published_at").getMillis();
+    long bucket = Math.floorDiv(published, PUBLISHED_BUCKET_MS) * PUBLISHED_BUCKET_MS;
+    return KV.of(method == null ? UNKNOWN_METHOD : method, bucket);
   }
 
   /** Pageviews per 100 ms of published_at (bucket start in epoch ms -> count). */
-  static final class CountByPublishedTime extends CombineFn<Row, Map<Long, Long>, Map<Long, Long>> {
+  static final class CountByPublishedTime
+      extends CombineFn<Long, Map<Long, Long>, Map<Long, Long>> {
 
     @Override
     public Map<Long, Long> createAccumulator() {
@@ -140,9 +146,7 @@ public final class CountPageviewsByMethod extends PTransform<PCollection<Row>, P
     }
 
     @Override
-    public Map<Long, Long> addInput(Map<Long, Long> counts, Row pageview) {
-      Instant published = pageview.getDateTime("published_at").toInstant();
-      long bucket = Math.floorDiv(published.getMillis(), PUBLISHED_BUCKET_MS) * PUBLISHED_BUCKET_MS;
+    public Map<Long, Long> addInput(Map<Long, Long> counts, Long bucket) {
       counts.merge(bucket, 1L, Long::sum);
       return counts;
     }
@@ -163,13 +167,13 @@ public final class CountPageviewsByMethod extends PTransform<PCollection<Row>, P
 
     @Override
     public Coder<Map<Long, Long>> getAccumulatorCoder(
-        CoderRegistry registry, Coder<Row> inputCoder) {
+        CoderRegistry registry, Coder<Long> inputCoder) {
       return MapCoder.of(VarLongCoder.of(), VarLongCoder.of());
     }
 
     @Override
     public Coder<Map<Long, Long>> getDefaultOutputCoder(
-        CoderRegistry registry, Coder<Row> inputCoder) {
+        CoderRegistry registry, Coder<Long> inputCoder) {
       return MapCoder.of(VarLongCoder.of(), VarLongCoder.of());
     }
   }

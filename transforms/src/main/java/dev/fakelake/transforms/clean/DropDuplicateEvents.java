@@ -86,7 +86,9 @@ public class DropDuplicateEvents extends PTransform<PCollection<Row>, PCollectio
     private final Duration memory;
     private final Counter duplicates;
     private final @Nullable PCollectionView<Map<String, Boolean>> alreadySeenView;
-    // Fetched once per bundle: the runner's sideInput() costs far more than a lookup.
+    // Fetched once per DoFn instance: the ids are read once, in the global window, before the
+    // first event is processed, and never change; a runner may build the whole map anew on each
+    // sideInput() call (Flink does).
     private transient @Nullable Map<String, Boolean> alreadySeen;
 
     @StateId("seen")
@@ -102,11 +104,6 @@ public class DropDuplicateEvents extends PTransform<PCollection<Row>, PCollectio
       this.memory = memory;
       this.duplicates = Metrics.counter("stream", entity + "_duplicates");
       this.alreadySeenView = alreadySeenView;
-    }
-
-    @StartBundle
-    public void startBundle() {
-      alreadySeen = null;
     }
 
     @ProcessElement

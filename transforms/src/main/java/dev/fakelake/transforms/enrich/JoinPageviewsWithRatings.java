@@ -41,21 +41,25 @@ import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
- * Pairs each pageview with each rating its user gave at most the join window after it ({@code
- * silver.pageview_ratings}), in a stream where either side may arrive first: every pair is output
- * exactly once, when its second half arrives, as long as both arrive within the allowed lateness.
+ * Pairs each rating with each pageview of the rated product's page that its user made at most the
+ * join window before it ({@code silver.pageview_ratings}), in a stream where either side may arrive
+ * first: every pair is output exactly once, when its second half arrives, as long as both arrive
+ * within the allowed lateness.
  *
  * <p>Input: a tuple of {@link #PAGEVIEWS} ({@code silver.pageviews_enriched} rows) and {@link
  * #RATINGS} (rows of {@code Bronze.fields(Entity.RATINGS)}), each timestamped with its event time.
- * Output: {@link #PAIRS}, timestamped with the rating's time, and {@link #DEAD_LETTERS}: rows
- * without an event id, user id or event time, which cannot be joined.
+ * Output: {@link #PAIRS}, timestamped with the rating's time, and {@link #DEAD_LETTERS}: ratings
+ * without an event id, user id, product id or event time, and pageviews without an event id, user
+ * id or event time, which cannot be joined. A pageview of any page other than a product's ({@link
+ * RecordFactory#productPage}) has no rating to pair with and is left out of the join.
  *
- * <p>A stateful step keyed by user id keeps both sides of the join in state, in the global window,
- * and an event-time timer drops a pageview once the watermark is past its time + join window +
- * allowed lateness (no rating that could pair with it can still arrive in time) and a rating once
- * the watermark is past its time + allowed lateness, so state stays bounded by the events of the
- * last join window plus lateness per user. An event arriving after that point joins with whatever
- * is still kept and is counted in {@code stream:join_arrived_too_late}.
+ * <p>A stateful step keyed by user id and product id keeps both sides of the join in state, in the
+ * global window, and an event-time timer drops a pageview once the watermark is past its time +
+ * join window + allowed lateness (no rating that could pair with it can still arrive in time) and a
+ * rating once the watermark is past its time + allowed lateness, so state stays bounded by one
+ * user's views and ratings of one product in the last join window plus lateness. An event arriving
+ * after that point joins with whatever is still kept and is counted in {@code
+ * stream:join_arrived_too_late}.
  */
 public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple, PCollectionTuple> {
 
@@ -64,14 +68,16 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
   public static final TupleTag<Row> PAIRS = new TupleTag<Row>("pairs") {};
   public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<DeadLetter>("dead") {};
 
-  /** What a side of the join keeps in state: only the fields a pair needs. */
+  /**
+   * What a side of the join keeps in state: only the fields a pair needs (the user and the product
+   * are the key).
+   */
   static final Schema SIDE =
       Schema.builder()
           .addBooleanField("is_rating")
           .addStringField("event_id")
           .addDateTimeField("event_time")
           .addNullableField("url", FieldType.STRING)
-          .addNullableField("product_id", FieldType.INT64)
           .addNullableField("stars", FieldType.INT32)
           .build();
 
@@ -108,11 +114,16 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
   @Override
   public PCollectionTuple expand(PCollectionTuple input) {
     PCollectionTuple pageviews =
-        input.get(PAGEVIEWS).apply("KeyPageviewsByUser", keyByUser("pageviews", false));
+        input
+            .get(PAGEVIEWS)
+            .apply("KeyPageviewsByUserAndProduct", keyByUserAndProduct("pageviews", false));
     PCollectionTuple ratings =
-        input.get(RATINGS).apply("KeyRatingsByUser", keyByUser("ratings", true));
-    KvCoder<Long, Row> sideCoder = KvCoder.of(VarLongCoder.of(), RowCoder.of(SIDE));
-    PCollection<KV<Long, Row>> sides =
+        input
+            .get(RATINGS)
+            .apply("KeyRatingsByUserAndProduct", keyByUserAndProduct("ratings", true));
+    KvCoder<KV<Long, Long>, Row> sideCoder =
+        KvCoder.of(KvCoder.of(VarLongCoder.of(), VarLongCoder.of()), RowCoder.of(SIDE));
+    PCollection<KV<KV<Long, Long>, Row>> sides =
         PCollectionList.of(pageviews.get(KEYED).setCoder(sideCoder))
             .and(ratings.get(KEYED).setCoder(sideCoder))
             .apply("FlattenSides", Flatten.pCollections())
@@ -129,16 +140,21 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
     return PCollectionTuple.of(PAIRS, pairs).and(DEAD_LETTERS, dead);
   }
 
-  private static final TupleTag<KV<Long, Row>> KEYED = new TupleTag<KV<Long, Row>>() {};
+  private static final TupleTag<KV<KV<Long, Long>, Row>> KEYED =
+      new TupleTag<KV<KV<Long, Long>, Row>>() {};
   private static final TupleTag<DeadLetter> UNKEYED = new TupleTag<DeadLetter>() {};
 
-  private ParDo.MultiOutput<Row, KV<Long, Row>> keyByUser(String source, boolean isRating) {
-    return ParDo.of(new KeyByUserFn(source, isRating, batchId))
+  private ParDo.MultiOutput<Row, KV<KV<Long, Long>, Row>> keyByUserAndProduct(
+      String source, boolean isRating) {
+    return ParDo.of(new KeyByUserAndProductFn(source, isRating, batchId))
         .withOutputTags(KEYED, TupleTagList.of(UNKEYED));
   }
 
-  /** A side of the join keyed by user id, or a dead letter when it lacks what the join needs. */
-  private static final class KeyByUserFn extends DoFn<Row, KV<Long, Row>> {
+  /**
+   * A side of the join keyed by user id and product id, nothing for a pageview of another page, or
+   * a dead letter when it lacks what the join needs.
+   */
+  private static final class KeyByUserAndProductFn extends DoFn<Row, KV<KV<Long, Long>, Row>> {
 
     private final String source;
     private final boolean isRating;
@@ -147,7 +163,7 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
     // Turns a row back into its JSON for the dead letter's payload.
     private final SerializableFunction<Row, String> json = JsonRecords.rowFormatter();
 
-    KeyByUserFn(String source, boolean isRating, String batchId) {
+    KeyByUserAndProductFn(String source, boolean isRating, String batchId) {
       this.source = source;
       this.isRating = isRating;
       this.batchId = batchId;
@@ -158,6 +174,8 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
     public void process(@Element Row row, MultiOutputReceiver out) {
       String eventId = row.getString("event_id");
       Long userId = row.getInt64("user_id");
+      Long productId =
+          isRating ? row.getInt64("product_id") : RecordFactory.productOfPage(row.getString("url"));
       @Nullable Object eventTime = row.getDateTime("event_time");
       List<String> missing = new ArrayList<>();
       if (eventId == null) {
@@ -165,6 +183,9 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
       }
       if (userId == null) {
         missing.add("user_id");
+      }
+      if (isRating && productId == null) {
+        missing.add("product_id");
       }
       if (eventTime == null) {
         missing.add("event_time");
@@ -192,23 +213,26 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
                     .build());
         return;
       }
+      if (productId == null) {
+        // Not a product's page: no rating pairs with it.
+        return;
+      }
       out.get(KEYED)
           .output(
               KV.of(
-                  userId,
+                  KV.of(userId, productId),
                   Row.withSchema(SIDE)
                       .withFieldValue("is_rating", isRating)
                       .withFieldValue("event_id", eventId)
                       .withFieldValue("event_time", row.getDateTime("event_time").toInstant())
                       .withFieldValue("url", isRating ? null : row.getString("url"))
-                      .withFieldValue("product_id", isRating ? row.getInt64("product_id") : null)
                       .withFieldValue("stars", isRating ? row.getInt32("stars") : null)
                       .build()));
     }
   }
 
   /** Pairs each arriving event with the kept events of the other side; forgets expired ones. */
-  static final class JoinFn extends DoFn<KV<Long, Row>, Row> {
+  static final class JoinFn extends DoFn<KV<KV<Long, Long>, Row>, Row> {
 
     private final Duration joinWindow;
     private final Duration allowedLateness;
@@ -242,7 +266,7 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
 
     @ProcessElement
     public void process(
-        @Element KV<Long, Row> element,
+        @Element KV<KV<Long, Long>, Row> element,
         @Timestamp Instant timestamp,
         @StateId("pageviews") BagState<Row> pageviews,
         @StateId("ratings") BagState<Row> ratings,
@@ -262,6 +286,7 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
           return;
         }
       }
+      // Everything kept under this key is the same user and product: only the times decide.
       for (Row kept : other.read()) {
         Row pageview = isRating ? kept : event;
         Row rating = isRating ? event : kept;
@@ -333,25 +358,20 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
       return event.getDateTime("event_time").toInstant();
     }
 
-    private static Row pair(long userId, Row pageview, Row rating) {
-      Long productId = rating.getInt64("product_id");
-      String url = pageview.getString("url");
+    private static Row pair(KV<Long, Long> userAndProduct, Row pageview, Row rating) {
       Instant pageviewTime = time(pageview);
       Instant ratingTime = time(rating);
       return Row.withSchema(WarehouseTable.SILVER_PAGEVIEW_RATINGS.schema())
           .withFieldValue("rating_event_id", rating.getString("event_id"))
           .withFieldValue("pageview_event_id", pageview.getString("event_id"))
-          .withFieldValue("user_id", userId)
-          .withFieldValue("product_id", productId)
+          .withFieldValue("user_id", userAndProduct.getKey())
+          .withFieldValue("product_id", userAndProduct.getValue())
           .withFieldValue("stars", rating.getInt32("stars"))
-          .withFieldValue("url", url)
+          .withFieldValue("url", pageview.getString("url"))
           .withFieldValue("pageview_time", pageviewTime)
           .withFieldValue("rating_time", ratingTime)
           .withFieldValue(
               "seconds_between", (ratingTime.getMillis() - pageviewTime.getMillis()) / 1000)
-          .withFieldValue(
-              "same_product",
-              productId != null && url != null && url.equals(RecordFactory.productPage(productId)))
           .build();
     }
   }

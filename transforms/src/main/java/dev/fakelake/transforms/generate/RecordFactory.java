@@ -19,6 +19,7 @@ import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import net.datafaker.Faker;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
@@ -33,6 +34,7 @@ public final class RecordFactory {
 
   static final int PAGEVIEWS_PER_SLOT = 10;
   private static final long MINUTE = 60_000L;
+  private static final String PRODUCT_PAGE_PREFIX = "/product/";
   private static final String[] PAYMENT_METHODS = {
     "card", "card", "card", "bank_transfer", "cash_on_delivery", "apple_pay", "google_pay"
   };
@@ -387,7 +389,26 @@ public final class RecordFactory {
 
   /** The path of a product's page, as pageviews request it and ratings are joined on. */
   public static String productPage(long productId) {
-    return "/product/" + productId;
+    return PRODUCT_PAGE_PREFIX + productId;
+  }
+
+  /** The product whose page {@link #productPage} made {@code url}, or null for any other path. */
+  public static @Nullable Long productOfPage(@Nullable String url) {
+    if (url == null
+        || !url.startsWith(PRODUCT_PAGE_PREFIX)
+        || url.length() == PRODUCT_PAGE_PREFIX.length()
+        || url.length() > PRODUCT_PAGE_PREFIX.length() + 18) {
+      return null;
+    }
+    long productId = 0;
+    for (int i = PRODUCT_PAGE_PREFIX.length(); i < url.length(); i++) {
+      char c = url.charAt(i);
+      if (c < '0' || c > '9') {
+        return null;
+      }
+      productId = productId * 10 + (c - '0');
+    }
+    return productId;
   }
 
   private static String slug(String text) {

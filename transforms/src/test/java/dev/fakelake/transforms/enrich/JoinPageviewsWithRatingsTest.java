@@ -2,12 +2,19 @@ package dev.fakelake.transforms.enrich;
 
 import static dev.fakelake.transforms.aggregate.StreamRows.fields;
 import static dev.fakelake.transforms.aggregate.StreamRows.pageview;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.fakelake.schemas.Bronze;
+import dev.fakelake.schemas.DeadLetter;
 import dev.fakelake.schemas.Entity;
 import dev.fakelake.schemas.WarehouseTable;
 import java.util.List;
+import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.RowCoder;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.Schema.FieldType;
 import org.apache.beam.sdk.testing.PAssert;
@@ -27,8 +34,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Pageview-rating pairs of one user within 15 minutes, once each, whichever side arrives first,
- * with state forgotten once nothing can join it in time.
+ * A rating paired with its user's pageviews of the rated product within the 15 minutes before it,
+ * once each, whichever side arrives first, with state forgotten once nothing can join it in time.
  */
 @ExtendWith(TestPipelineExtension.class)
 class JoinPageviewsWithRatingsTest {
@@ -36,7 +43,7 @@ class JoinPageviewsWithRatingsTest {
   private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
   private static final Schema RATING = Bronze.fields(Entity.RATINGS);
   private static final String[] PAIR_FIELDS = {
-    "pageview_event_id", "rating_event_id", "user_id", "seconds_between", "same_product"
+    "pageview_event_id", "rating_event_id", "user_id", "product_id", "seconds_between"
   };
 
   private static Instant at(int minutes, int seconds) {
@@ -47,7 +54,7 @@ class JoinPageviewsWithRatingsTest {
     return pageview(id, user, "GET", url, time, 100);
   }
 
-  private static Row rating(String id, Long user, long product, Instant time) {
+  private static Row rating(String id, Long user, Long product, Instant time) {
     return Row.withSchema(RATING)
         .withFieldValue("event_id", id)
         .withFieldValue("user_id", user)
@@ -101,27 +108,47 @@ class JoinPageviewsWithRatingsTest {
   }
 
   @Test
-  void pairsRatingsUpToFifteenMinutesAfterAPageviewOfTheSameUser(TestPipeline pipeline) {
+  void pairsARatingWithItsUsersViewsOfTheProductUpToFifteenMinutesBefore(TestPipeline pipeline) {
     TestStream<Row> stream =
         events()
             .addElements(
                 pv(view("pv", 1, "/product/7", T0)), pv(view("other-user", 2, "/product/7", T0)))
             .addElements(
-                rt(rating("same-product", 1L, 7, at(3, 0))),
-                rt(rating("on-the-boundary", 1L, 8, at(15, 0))),
-                rt(rating("a-second-too-late", 1L, 7, at(15, 1))),
-                rt(rating("before-the-view", 1L, 7, at(-1, 0))))
+                rt(rating("three-minutes-after", 1L, 7L, at(3, 0))),
+                rt(rating("on-the-boundary", 1L, 7L, at(15, 0))),
+                rt(rating("a-second-too-late", 1L, 7L, at(15, 1))),
+                rt(rating("before-the-view", 1L, 7L, at(-1, 0))))
             .advanceWatermarkToInfinity();
 
     PCollectionTuple out = join(pipeline, stream);
 
     PAssert.that(fields(out.get(JoinPageviewsWithRatings.PAIRS), PAIR_FIELDS))
         .containsInAnyOrder(
-            "pageview_event_id=pv, rating_event_id=same-product, user_id=1,"
-                + " seconds_between=180, same_product=true",
-            "pageview_event_id=pv, rating_event_id=on-the-boundary, user_id=1,"
-                + " seconds_between=900, same_product=false");
+            "pageview_event_id=pv, rating_event_id=three-minutes-after, user_id=1, product_id=7,"
+                + " seconds_between=180",
+            "pageview_event_id=pv, rating_event_id=on-the-boundary, user_id=1, product_id=7,"
+                + " seconds_between=900");
     PAssert.that(out.get(JoinPageviewsWithRatings.DEAD_LETTERS)).empty();
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  void aRatingPairsOnlyWithViewsOfTheRatedProductsPage(TestPipeline pipeline) {
+    TestStream<Row> stream =
+        events()
+            .addElements(
+                pv(view("product-7", 1, "/product/7", T0)),
+                pv(view("product-70", 1, "/product/70", T0)),
+                pv(view("home", 1, "/", T0)),
+                pv(view("search", 1, "/search?q=7", T0)))
+            .addElements(rt(rating("of-7", 1L, 7L, at(2, 0))), rt(rating("of-8", 1L, 8L, at(2, 0))))
+            .advanceWatermarkToInfinity();
+
+    PCollectionTuple out = join(pipeline, stream);
+
+    PAssert.that(
+            fields(out.get(JoinPageviewsWithRatings.PAIRS), "pageview_event_id", "rating_event_id"))
+        .containsInAnyOrder("pageview_event_id=product-7, rating_event_id=of-7");
     pipeline.run().waitUntilFinish();
   }
 
@@ -130,10 +157,10 @@ class JoinPageviewsWithRatingsTest {
     // the rating arrives before its pageview, the second rating after it; the pageview repeats
     TestStream<Row> stream =
         events()
-            .addElements(rt(rating("r1", 1L, 7, at(5, 0))))
-            .addElements(pv(view("pv", 1, "/", at(1, 0))))
-            .addElements(pv(view("pv", 1, "/", at(1, 0))))
-            .addElements(rt(rating("r2", 1L, 7, at(6, 0))))
+            .addElements(rt(rating("r1", 1L, 7L, at(5, 0))))
+            .addElements(pv(view("pv", 1, "/product/7", at(1, 0))))
+            .addElements(pv(view("pv", 1, "/product/7", at(1, 0))))
+            .addElements(rt(rating("r2", 1L, 7L, at(6, 0))))
             .advanceWatermarkToInfinity();
 
     PCollectionTuple out = join(pipeline, stream);
@@ -153,15 +180,15 @@ class JoinPageviewsWithRatingsTest {
   @Test
   void forgetsAPageviewOnceNoRatingCanStillJoinItInTime(TestPipeline pipeline) {
     // 10:00 + 15 min window + 10 min lateness: the pageview is dropped when the watermark passes
-    // 10:25, so a rating of 10:14 arriving at 10:26 is beyond the allowed lateness and unpaired;
-    // a rating of 10:14 arriving in time pairs.
+    // 10:25, so a rating of 10:14 arriving at 10:26 is beyond the allowed lateness, unpaired and
+    // counted; a rating of 10:14 arriving in time pairs.
     TestStream<Row> stream =
         events()
-            .addElements(pv(view("pv", 1, "/", T0)))
+            .addElements(pv(view("pv", 1, "/product/7", T0)))
             .advanceWatermarkTo(at(24, 0))
-            .addElements(rt(rating("in-time", 1L, 7, at(14, 0))))
+            .addElements(rt(rating("in-time", 1L, 7L, at(14, 0))))
             .advanceWatermarkTo(at(26, 0))
-            .addElements(rt(rating("too-late", 1L, 7, at(14, 0))))
+            .addElements(rt(rating("too-late", 1L, 7L, at(14, 0))))
             .advanceWatermarkToInfinity();
 
     PCollectionTuple out = join(pipeline, stream);
@@ -169,32 +196,69 @@ class JoinPageviewsWithRatingsTest {
     PAssert.that(
             fields(out.get(JoinPageviewsWithRatings.PAIRS), "pageview_event_id", "rating_event_id"))
         .containsInAnyOrder("pageview_event_id=pv, rating_event_id=in-time");
+    PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    assertEquals(1L, counter(result, "join_arrived_too_late"));
+  }
+
+  @Test
+  void aRatingWithoutProductIsDeadLetteredAndAPageviewOfNoProductIsLeftOut(TestPipeline pipeline) {
+    TestStream<Row> stream =
+        events()
+            .addElements(pv(view("home", 1, "/", T0)))
+            .addElements(rt(rating("no-product", 1L, null, at(1, 0))))
+            .advanceWatermarkToInfinity();
+
+    PCollectionTuple out = join(pipeline, stream);
+
+    PAssert.that(reasons(out.get(JoinPageviewsWithRatings.DEAD_LETTERS)))
+        .containsInAnyOrder(
+            "ratings no-product missing_key: Cannot join ratings with pageviews without"
+                + " product_id");
+    PAssert.that(out.get(JoinPageviewsWithRatings.PAIRS)).empty();
     pipeline.run().waitUntilFinish();
   }
 
   @Test
   void aRatingWithoutUserIsDeadLetteredWithItsReason(TestPipeline pipeline) {
     TestStream<Row> stream =
-        events().addElements(rt(rating("anon", null, 7, T0))).advanceWatermarkToInfinity();
+        events().addElements(rt(rating("anon", null, 7L, T0))).advanceWatermarkToInfinity();
 
     PCollectionTuple out = join(pipeline, stream);
 
-    PAssert.that(
-            out.get(JoinPageviewsWithRatings.DEAD_LETTERS)
-                .apply(
-                    MapElements.into(TypeDescriptors.strings())
-                        .via(
-                            d ->
-                                d.getSource()
-                                    + " "
-                                    + d.getRecordKey()
-                                    + " "
-                                    + d.getError()
-                                    + ": "
-                                    + d.getReason())))
+    PAssert.that(reasons(out.get(JoinPageviewsWithRatings.DEAD_LETTERS)))
         .containsInAnyOrder(
             "ratings anon missing_key: Cannot join ratings with pageviews without user_id");
     PAssert.that(out.get(JoinPageviewsWithRatings.PAIRS)).empty();
     pipeline.run().waitUntilFinish();
+  }
+
+  private static PCollection<String> reasons(PCollection<DeadLetter> deadLetters) {
+    return deadLetters.apply(
+        MapElements.into(TypeDescriptors.strings())
+            .via(
+                d ->
+                    d.getSource()
+                        + " "
+                        + d.getRecordKey()
+                        + " "
+                        + d.getError()
+                        + ": "
+                        + d.getReason()));
+  }
+
+  private static long counter(PipelineResult result, String name) {
+    MetricQueryResults metrics =
+        result
+            .metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.named("stream", name))
+                    .build());
+    long total = 0;
+    for (MetricResult<Long> counter : metrics.getCounters()) {
+      total += counter.getAttempted();
+    }
+    return total;
   }
 }

@@ -152,4 +152,13 @@ class RecordFactoryTest {
       assertTrue(listing.getYear() <= 2026 && listing.getKm() >= 0);
     }
   }
+
+  @Test
+  void aProductPageGivesBackItsProductAndOtherPathsNone() {
+    assertEquals(Long.valueOf(42), RecordFactory.productOfPage(RecordFactory.productPage(42)));
+    for (String other :
+        new String[] {null, "/", "/product/", "/product/7?x=1", "/products/7", "/product/-7"}) {
+      assertEquals(null, RecordFactory.productOfPage(other), other);
+    }
+  }
 }
