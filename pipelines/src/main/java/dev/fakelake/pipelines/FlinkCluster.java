@@ -80,7 +80,7 @@ final class FlinkCluster {
     void setRestPort(int value);
 
     @Description("Memory of each TaskManager process (Flink's taskmanager.memory.process.size).")
-    @Default.String("1536m")
+    @Default.String("2048m")
     String getTaskmanagerMemory();
 
     void setTaskmanagerMemory(String value);
@@ -552,6 +552,10 @@ final class FlinkCluster {
     settings.put("taskmanager.memory.process.size", options.getTaskmanagerMemory());
     settings.put("taskmanager.numberOfTaskSlots", String.valueOf(options.getSlots()));
     settings.put("parallelism.default", String.valueOf(options.getSlots()));
+    // Beam's streaming jobs keep their state on the heap; its batch sorts need little managed
+    // memory at this size. A TaskManager out of heap exits, and its jobs restart on the others.
+    settings.put("taskmanager.memory.managed.fraction", "0.2");
+    settings.put("taskmanager.jvm-exit-on-oom", "true");
     // Beam's batch shuffles fail with "Insufficient number of network buffers" on the defaults.
     settings.put("taskmanager.memory.network.min", "256m");
     settings.put("taskmanager.memory.network.max", "256m");

@@ -56,7 +56,7 @@ class FlinkClusterIT {
                 "--taskmanagers=2",
                 "--slots=2",
                 "--restPort=0",
-                "--taskmanagerMemory=1536m")
+                "--taskmanagerMemory=2048m")
             .as(FlinkCluster.Options.class);
     cluster = FlinkCluster.start(options);
     directLake = work.resolve("direct");
