@@ -17,13 +17,13 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * written, run no second pipeline (it would overwrite the job file), and leave every step that has
  * to follow the job's writes to the job itself.
  */
-final class PipelineRuns {
+public final class PipelineRuns {
 
   /**
    * Dataflow's {@code templateLocation}, read by its name so that the pipelines need not depend on
    * the Dataflow runner: the same property as {@code DataflowPipelineOptions}'s.
    */
-  interface TemplateLocationOptions extends PipelineOptions {
+  public interface TemplateLocationOptions extends PipelineOptions {
     @Description("Where the runner should generate a template file.")
     String getTemplateLocation();
 
