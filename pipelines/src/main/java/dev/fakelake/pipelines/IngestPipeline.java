@@ -615,6 +615,12 @@ public class IngestPipeline {
         String.format(
             "ingest: batch %s%s%n",
             summary.batchId(), summary.resumed() ? " (resumed after an interrupted run)" : ""));
+    if (summary.submitted()) {
+      return out.append(
+              "  submitted: the job writes the load statistics and alerts, commits the batch and"
+                  + " archives its landing files once its writes are done\n")
+          .toString();
+    }
     out.append(
         String.format(
             "  %-15s %-9s %8s %12s %12s %12s%n",
@@ -644,12 +650,6 @@ public class IngestPipeline {
           String.format(
               "  %d landing files were already ingested by an earlier batch: archived, not read%n",
               summary.alreadyIngested()));
-    }
-    if (summary.submitted()) {
-      out.append(
-          "  submitted: the job writes the load statistics and alerts, commits the batch and"
-              + " archives its landing files once its writes are done\n");
-      return out.toString();
     }
     out.append(String.format("  archived %d landing files%n", summary.archived()));
     for (Row alert : summary.alerts()) {
