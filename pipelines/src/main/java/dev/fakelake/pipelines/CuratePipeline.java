@@ -51,6 +51,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -67,7 +68,8 @@ import org.joda.time.Instant;
  * repairs and flags defects, enriches (calendar, day or night at the customer's city from sunrise
  * and sunset, VIP flag, joins), builds the gold aggregates and ML features, scores what it detected
  * against the ground truth in {@code _truth/}, and loads the warehouse. Silver and gold are rebuilt
- * from all of bronze on every run.
+ * from all of bronze on every run; once a table's files are written, the job removes those of the
+ * previous run that it did not overwrite.
  *
  * <pre>{@code
  * ./fakelake curate
@@ -106,10 +108,48 @@ public class CuratePipeline {
   public static void main(String[] args) {
     PipelineOptionsFactory.register(Options.class);
     Options options = PipelineOptionsFactory.fromArgs(args).withValidation().as(Options.class);
-    System.out.print(render(run(options)));
+    if (PipelineRuns.isTemplateLaunch(options)) {
+      start(options, Instant.now());
+      System.out.print(PipelineRuns.submitted("curate", options));
+    } else {
+      System.out.print(render(run(options)));
+    }
   }
 
+  /** Runs the pipeline to completion, loads the DuckDB warehouse, and reports. */
   public static Summary run(Options options) {
+    Instant scoredAt = Instant.now();
+    PipelineResult result = start(options, scoredAt);
+    String lake = options.getLake();
+    Map<String, Long> counters = PipelineMetrics.counters(result, COUNTER_NAMESPACE);
+    Map<WarehouseTable, Long> rows = new LinkedHashMap<>();
+    for (WarehouseTable table : curatedTables()) {
+      rows.put(table, counters.getOrDefault(table.qualifiedName(), 0L));
+    }
+    List<Row> scores = OpsRows.read(lake, WarehouseTable.OPS_QUALITY_SCORES, runId(scoredAt));
+    if (!Warehouses.isBigQuery(options)) {
+      Set<WarehouseTable> load = new java.util.HashSet<>(curatedTables());
+      load.add(WarehouseTable.OPS_QUALITY_SCORES);
+      DuckDbWarehouse.load(lake, load);
+    }
+    long quarantined =
+        PipelineMetrics.counters(result, "curate").entrySet().stream()
+            .filter(e -> e.getKey().endsWith("quarantined") || e.getKey().endsWith("orphans"))
+            .mapToLong(Map.Entry::getValue)
+            .sum();
+    return new Summary(rows, scores, quarantined);
+  }
+
+  /** The run's id: its quality scores are {@code ops/quality_scores/RUN.jsonl}. */
+  static String runId(Instant scoredAt) {
+    return "c" + scoredAt.getMillis();
+  }
+
+  /**
+   * Checks the options and the lake, builds the graph and runs it (see {@link PipelineRuns}): to
+   * completion, or under a template launch until the job is written.
+   */
+  private static PipelineResult start(Options options, Instant scoredAt) {
     WarehouseOptions.validate(options);
     if (options.getLatencyCapMs() < 1 || options.getLateAfterMinutes() < 1) {
       throw new IllegalArgumentException("--latencyCapMs and --lateAfterMinutes must be positive");
@@ -125,9 +165,6 @@ public class CuratePipeline {
               + " again to redo it, then curate");
     }
     List<SourceSpec> sources = SourcesFile.load(options.getSources());
-    Instant scoredAt = Instant.now();
-    String runId = "c" + scoredAt.getMillis();
-    clearPreviousOutput(lake);
     Pipeline pipeline = Pipeline.create(options);
     build(
         pipeline,
@@ -138,27 +175,9 @@ public class CuratePipeline {
         options.getLatencyCapMs(),
         options.getLateAfterMinutes() * 60_000L,
         scoredAt,
-        runId,
+        runId(scoredAt),
         Warehouses.isBigQuery(options) ? options : null);
-    PipelineResult result = pipeline.run();
-    result.waitUntilFinish();
-    Map<String, Long> counters = PipelineMetrics.counters(result, COUNTER_NAMESPACE);
-    Map<WarehouseTable, Long> rows = new LinkedHashMap<>();
-    for (WarehouseTable table : curatedTables()) {
-      rows.put(table, counters.getOrDefault(table.qualifiedName(), 0L));
-    }
-    List<Row> scores = OpsRows.read(lake, WarehouseTable.OPS_QUALITY_SCORES, runId);
-    if (!Warehouses.isBigQuery(options)) {
-      Set<WarehouseTable> load = new java.util.HashSet<>(curatedTables());
-      load.add(WarehouseTable.OPS_QUALITY_SCORES);
-      DuckDbWarehouse.load(lake, load);
-    }
-    long quarantined =
-        PipelineMetrics.counters(result, "curate").entrySet().stream()
-            .filter(e -> e.getKey().endsWith("quarantined") || e.getKey().endsWith("orphans"))
-            .mapToLong(Map.Entry::getValue)
-            .sum();
-    return new Summary(rows, scores, quarantined);
+    return PipelineRuns.run(pipeline);
   }
 
   /** The silver and gold tables curate rebuilds: not the ops tables, nor the stream's. */
@@ -295,9 +314,12 @@ public class CuratePipeline {
               .getValue()
               .apply("Count" + step, ParDo.of(new CountRowsFn(table)))
               .setRowSchema(table.schema());
-      counted.apply(
-          "Write" + step + "ToLake",
-          ParquetRows.write(lake + "/" + table.dataset() + "/" + table.tableName(), "part"));
+      String folder = lake + "/" + table.dataset() + "/" + table.tableName();
+      counted
+          .apply("Write" + step + "ToLake", ParquetRows.write(folder, "part"))
+          .getPerDestinationOutputFilenames()
+          .apply("Name" + step + "Files", Values.create())
+          .apply("RemoveStale" + step + "Files", RemoveStaleFiles.matching(folder + "/*"));
       if (bigQuery != null) {
         counted.apply("Write" + step + "ToBigQuery", WriteToBigQuery.table(table, bigQuery));
       }
@@ -329,7 +351,12 @@ public class CuratePipeline {
     PCollectionList.of(quarantine)
         .apply("CollectQuarantine", Flatten.pCollections())
         .apply(
-            "WriteQuarantine", IngestPipeline.writeBySource(lake + "/silver/_quarantine", "/part"));
+            "WriteQuarantine", IngestPipeline.writeBySource(lake + "/silver/_quarantine", "/part"))
+        .getPerDestinationOutputFilenames()
+        .apply("NameQuarantineFiles", Values.create())
+        .apply(
+            "RemoveStaleQuarantineFiles",
+            RemoveStaleFiles.matching(lake + "/silver/_quarantine/*/*"));
   }
 
   private static PCollection<Row> readBronze(
@@ -479,19 +506,6 @@ public class CuratePipeline {
       regions.put(city.name(), city.region());
     }
     return regions;
-  }
-
-  /**
-   * Removes the previous silver and gold tables, which this run rebuilds from all of bronze; the
-   * stream's tables are left alone.
-   */
-  static void clearPreviousOutput(String lake) {
-    List<String> stale = new ArrayList<>();
-    for (WarehouseTable table : curatedTables()) {
-      stale.addAll(LakeFiles.match(lake + "/" + table.dataset() + "/" + table.tableName() + "/*"));
-    }
-    stale.addAll(LakeFiles.match(lake + "/silver/_quarantine/*/*"));
-    LakeFiles.delete(stale);
   }
 
   static String render(Summary summary) {

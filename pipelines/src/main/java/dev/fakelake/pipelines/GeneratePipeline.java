@@ -13,8 +13,9 @@ import dev.fakelake.transforms.generate.GenerateOrders;
 import dev.fakelake.transforms.generate.GenerationSpec;
 import dev.fakelake.transforms.io.JdbcTables;
 import dev.fakelake.transforms.io.JsonRecords;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -26,16 +27,17 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.FileIO;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.TextIO;
-import org.apache.beam.sdk.io.fs.MatchResult;
-import org.apache.beam.sdk.io.fs.MoveOptions;
-import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.io.jdbc.JdbcIO;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Contextful;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Wait;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -185,14 +187,21 @@ public class GeneratePipeline {
     PipelineOptionsFactory.register(Options.class);
     Options options = PipelineOptionsFactory.fromArgs(args).withValidation().as(Options.class);
     PipelineResult result = run(options);
-    System.out.println(GenerateSummary.of(result, options).render());
+    if (PipelineRuns.isTemplateLaunch(options)) {
+      System.out.print(PipelineRuns.submitted("generate", options));
+    } else {
+      System.out.println(GenerateSummary.of(result, options).render());
+    }
   }
 
-  /** Runs the pipeline to completion and returns its result. */
+  /**
+   * Runs the pipeline to completion and returns its result; under a template launch, returns once
+   * the job is written (see {@link PipelineRuns}). The job itself removes what an earlier generate
+   * wrote and empties the source tables, before it writes anything.
+   */
   public static PipelineResult run(Options options) {
     GenerationSpec spec = spec(options);
     Set<Entity> entities = entities(options.getEntities());
-    clearPreviousOutput(options.getLake(), entities);
     boolean needsDatabase = entities.contains(Entity.ORDERS);
     try (SourceDatabase database =
         needsDatabase ? SourceDatabase.open(options, options.getLake()) : null) {
@@ -201,8 +210,7 @@ public class GeneratePipeline {
       }
       Pipeline pipeline = Pipeline.create(options);
       build(pipeline, options.getLake(), spec, entities, database);
-      PipelineResult result = pipeline.run();
-      result.waitUntilFinish();
+      PipelineResult result = PipelineRuns.run(pipeline);
       writeGenerationRecord(options);
       return result;
     }
@@ -219,13 +227,27 @@ public class GeneratePipeline {
     LakeFiles.write(options.getLake() + "/" + GENERATION_RECORD, record.toString() + "\n");
   }
 
-  /** Adds the generate graph to {@code pipeline}; tests use it to run on TestPipeline. */
+  /**
+   * Adds the generate graph to {@code pipeline}; tests use it to run on TestPipeline. Its first
+   * step removes what an earlier generate wrote for these entities and empties the source tables;
+   * every write waits for it.
+   */
   public static void build(
       Pipeline pipeline,
       String lake,
       GenerationSpec spec,
       Set<Entity> entities,
       @Nullable SourceDatabase database) {
+    PCollection<String> cleared =
+        pipeline
+            .apply("ListPreviousOutput", Create.of(previousOutput(lake, entities)))
+            .apply(
+                "ClearPreviousOutput",
+                ParDo.of(
+                    new ClearPreviousOutputFn(
+                        entities.contains(Entity.ORDERS) && database != null
+                            ? database.dataSource()
+                            : null)));
     List<PCollection<Defect>> truth = new ArrayList<>();
     for (Entity entity : entities) {
       String folder = landingFolder(lake, entity);
@@ -234,7 +256,7 @@ public class GeneratePipeline {
             truth.add(
                 pipeline.apply(
                     "Generate" + stepName(entity.tableName()),
-                    GenerateLandingFiles.of(spec, entity, folder)));
+                    GenerateLandingFiles.of(spec, entity, folder).after(cleared)));
         case CAR_LISTINGS -> {
           long count = spec.count(entity);
           int batches = spec.carListingBatches();
@@ -243,12 +265,13 @@ public class GeneratePipeline {
                 pipeline.apply(
                     "GenerateCarListingsBatch" + (batch + 1),
                     GenerateLandingFiles.range(
-                        spec,
-                        entity,
-                        count * batch / batches,
-                        count * (batch + 1) / batches,
-                        folder,
-                        String.format("batch-%04d", batch + 1))));
+                            spec,
+                            entity,
+                            count * batch / batches,
+                            count * (batch + 1) / batches,
+                            folder,
+                            String.format("batch-%04d", batch + 1))
+                        .after(cleared)));
           }
         }
         case ORDERS -> {
@@ -258,12 +281,14 @@ public class GeneratePipeline {
           PCollectionTuple orders = pipeline.apply("GenerateOrders", GenerateOrders.of(spec));
           orders
               .get(GenerateOrders.ORDERS)
+              .apply("WaitForEmptyOrders", Wait.on(cleared))
               .apply(
                   "WriteOrdersToSourceDatabase",
                   JdbcTables.write(
                       database.dataSource(), Order.class, ORDERS_TABLE, List.of("order_id")));
           orders
               .get(GenerateOrders.ORDER_ITEMS)
+              .apply("WaitForEmptyOrderItems", Wait.on(cleared))
               .apply(
                   "WriteOrderItemsToSourceDatabase",
                   JdbcTables.write(
@@ -281,6 +306,7 @@ public class GeneratePipeline {
     if (!truth.isEmpty()) {
       PCollectionList.of(truth)
           .apply("CollectTruth", Flatten.pCollections())
+          .apply("WaitForClearedTruth", Wait.on(cleared))
           .apply(
               "WriteTruth",
               FileIO.<String, Defect>writeDynamic()
@@ -366,7 +392,10 @@ public class GeneratePipeline {
     return entities;
   }
 
-  /** Creates the source tables if needed and empties them: generate lands the source afresh. */
+  /**
+   * Creates the source tables if needed; the job empties them ({@link ClearPreviousOutputFn}), so
+   * that a launch that never runs leaves them as they were.
+   */
   static void prepareTables(SourceDatabase database) {
     database.execute(
         "CREATE SCHEMA IF NOT EXISTS shop",
@@ -375,27 +404,47 @@ public class GeneratePipeline {
         JdbcTables.createTableSql(
             ORDER_ITEMS_TABLE,
             WarehouseTable.entitySchema(OrderItem.class),
-            List.of("order_id", "line_no")),
-        "TRUNCATE " + ORDERS_TABLE + ", " + ORDER_ITEMS_TABLE);
+            List.of("order_id", "line_no")));
   }
 
-  /** Removes what an earlier generate wrote for these entities, so no stale file survives. */
-  static void clearPreviousOutput(String lake, Set<Entity> entities) {
+  /** The files an earlier generate wrote for these entities, as globs. */
+  static List<String> previousOutput(String lake, Set<Entity> entities) {
     List<String> globs = new ArrayList<>();
     for (Entity entity : entities) {
       globs.add(landingFolder(lake, entity) + "/*");
       globs.add(lake + "/_truth/" + entity.tableName() + "/*");
     }
-    try {
-      List<ResourceId> stale = new ArrayList<>();
-      for (MatchResult match : FileSystems.match(globs)) {
-        if (match.status() == MatchResult.Status.OK) {
-          match.metadata().forEach(m -> stale.add(m.resourceId()));
-        }
+    return globs;
+  }
+
+  /**
+   * Removes the files matching each glob, and empties the source tables when it has their database:
+   * generate lands the source afresh, and no stale file or row survives. It runs in the job, before
+   * any write, so that nothing is removed unless the job runs.
+   */
+  private static class ClearPreviousOutputFn extends DoFn<String, String> {
+    private final JdbcIO.@Nullable DataSourceConfiguration database;
+
+    ClearPreviousOutputFn(JdbcIO.@Nullable DataSourceConfiguration database) {
+      this.database = database;
+    }
+
+    @StartBundle
+    public void emptySourceTables() throws SQLException {
+      if (database == null) {
+        return;
       }
-      FileSystems.delete(stale, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot clear the previous landing files in " + lake, e);
+      // TRUNCATE is idempotent: a retried bundle empties the tables again before any write.
+      try (Connection connection = database.buildDatasource().getConnection();
+          Statement statement = connection.createStatement()) {
+        statement.execute("TRUNCATE " + ORDERS_TABLE + ", " + ORDER_ITEMS_TABLE);
+      }
+    }
+
+    @ProcessElement
+    public void process(@Element String glob, OutputReceiver<String> out) {
+      LakeFiles.delete(LakeFiles.match(glob));
+      out.output(glob);
     }
   }
 

@@ -24,7 +24,7 @@ final class IngestLedger {
   }
 
   static IngestLedger open(String lake) {
-    String folder = lake + "/ops/ingest";
+    String folder = folder(lake);
     List<IngestBatch> committed =
         LakeFiles.match(folder + "/committed/*.json").stream()
             .map(path -> IngestBatch.fromJson(LakeFiles.read(path)))
@@ -42,10 +42,18 @@ final class IngestLedger {
     LakeFiles.write(pendingPath(), batch.toJson());
   }
 
-  /** Records the batch as committed; from here on its files count as ingested. */
-  void commit(IngestBatch batch) {
+  /**
+   * Records the batch as committed; from here on its files count as ingested. The ingest job does
+   * it once the batch's outputs are written; doing it again is harmless.
+   */
+  static void commit(String lake, IngestBatch batch) {
+    String folder = folder(lake);
     LakeFiles.write(folder + "/committed/" + batch.batchId() + ".json", batch.toJson());
-    LakeFiles.delete(List.of(pendingPath()));
+    LakeFiles.delete(List.of(folder + "/pending.json"));
+  }
+
+  private static String folder(String lake) {
+    return lake + "/ops/ingest";
   }
 
   /** The committed batch that ingested this exact file (same name, same content), or null. */

@@ -23,16 +23,29 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Contextful;
+import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.Wait;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
@@ -43,8 +56,12 @@ import org.joda.time.Instant;
  * deadletter/<source>/} with the reason. Load statistics and threshold alerts go to the ops area
  * and the warehouse, and the ingested landing files move to {@code archive/}.
  *
- * <p>A batch is planned and recorded before the pipeline runs and committed after it, so running
- * again on the same input adds nothing, and a killed run resumes the same batch.
+ * <p>A batch is planned and recorded as pending before the pipeline runs. The job itself, once
+ * every bronze and dead-letter file of the batch is written, writes the load statistics and alerts,
+ * then commits the batch in the ledger, then archives its landing files: a batch is committed
+ * exactly when all its outputs exist, on every runner, and also when a flex template launch has
+ * only submitted the job. So running again on the same input adds nothing, and a killed run (or a
+ * failed job) resumes the same batch.
  *
  * <pre>{@code
  * ./fakelake ingest
@@ -75,14 +92,18 @@ public class IngestPipeline {
     void setMaxRecordBytes(int value);
   }
 
-  /** What a run did: the batch, its load statistics and alerts, and the files it archived. */
+  /**
+   * What a run did: the batch, its load statistics and alerts, and the files it archived. A
+   * submitted run (a template launch) knows only its batch: its job reports the rest.
+   */
   public record Summary(
       @Nullable String batchId,
       boolean resumed,
       List<Row> loadStats,
       List<Row> alerts,
-      int archived,
-      int alreadyIngested) {
+      long archived,
+      int alreadyIngested,
+      boolean submitted) {
 
     long rowsRead() {
       return loadStats.stream().mapToLong(row -> row.getInt64("rows_read")).sum();
@@ -92,10 +113,17 @@ public class IngestPipeline {
   public static void main(String[] args) {
     PipelineOptionsFactory.register(Options.class);
     Options options = PipelineOptionsFactory.fromArgs(args).withValidation().as(Options.class);
-    System.out.print(render(run(options)));
+    Summary summary = run(options);
+    System.out.print(render(summary));
+    if (summary.submitted()) {
+      System.out.print(PipelineRuns.submitted("ingest", options));
+    }
   }
 
-  /** Plans (or resumes) a batch, runs it, and commits it. */
+  /**
+   * Plans (or resumes) a batch and runs it: the job commits it. Under a template launch it returns
+   * once the job is written.
+   */
   public static Summary run(Options options) {
     WarehouseOptions.validate(options);
     if (options.getMaxRecordBytes() < 1024) {
@@ -126,43 +154,60 @@ public class IngestPipeline {
         }
         batch = IngestBatch.start(now, files, tables);
         if (batch.isEmpty()) {
-          return new Summary(null, false, List.of(), List.of(), 0, alreadyIngested);
+          return new Summary(null, false, List.of(), List.of(), 0, alreadyIngested, false);
         }
         ledger.begin(batch);
       }
 
-      long started = System.nanoTime();
       Pipeline pipeline = Pipeline.create(options);
-      build(pipeline, lake, sources, batch, database, options.getMaxRecordBytes());
-      PipelineResult result = pipeline.run();
-      result.waitUntilFinish();
-      double seconds = (System.nanoTime() - started) / 1e9;
-      Instant finished = Instant.now();
-
-      List<Row> stats = loadStats(result, sources, batch, finished, seconds);
-      List<Row> alerts = new ArrayList<>();
-      Map<String, Long> previous = previousRowsRead(lake, batch.batchId());
-      for (Row row : stats) {
-        alerts.addAll(thresholds.check(row, previous.get(row.getString("source")), finished));
+      build(
+          pipeline,
+          lake,
+          sources,
+          batch,
+          database,
+          options.getMaxRecordBytes(),
+          thresholds,
+          Instant.now(),
+          Warehouses.isBigQuery(options) ? options : null);
+      PipelineResult result = PipelineRuns.run(pipeline);
+      if (PipelineRuns.isTemplateLaunch(options)) {
+        return new Summary(
+            batch.batchId(), resumed, List.of(), List.of(), 0, alreadyIngested, true);
       }
-      writeOpsRows(lake, WarehouseTable.OPS_LOAD_STATS, batch.batchId(), stats);
-      writeOpsRows(lake, WarehouseTable.OPS_ALERTS, batch.batchId(), alerts);
-      ledger.commit(batch);
-      int archived = archive(lake, batch.batchId(), batch.files());
-      Warehouses.loadOps(options, lake, stats, alerts);
-      return new Summary(batch.batchId(), resumed, stats, alerts, archived, alreadyIngested);
+      List<Row> stats = OpsRows.read(lake, WarehouseTable.OPS_LOAD_STATS, batch.batchId());
+      List<Row> alerts = OpsRows.read(lake, WarehouseTable.OPS_ALERTS, batch.batchId());
+      if (!Warehouses.isBigQuery(options)) {
+        DuckDbWarehouse.load(
+            lake, Set.of(WarehouseTable.OPS_LOAD_STATS, WarehouseTable.OPS_ALERTS));
+      }
+      long archived =
+          PipelineMetrics.counters(result, BATCH_COUNTERS).getOrDefault(ARCHIVED_COUNTER, 0L);
+      return new Summary(batch.batchId(), resumed, stats, alerts, archived, alreadyIngested, false);
     }
   }
 
-  /** Adds the ingest graph of one batch to {@code pipeline}. */
+  /**
+   * Adds the ingest graph of one batch to {@code pipeline}: each source read into bronze and the
+   * dead letters, then, once every one of those writes has finished, the batch's load statistics
+   * and alerts ({@code WriteLoadStats}, and to BigQuery when {@code bigQuery} is set), then the
+   * ledger commit ({@code CommitBatch}), then the archiving of its landing files ({@code
+   * ArchiveLandingFiles}). {@code jobStartedAt} is when the job was built: the statistics' duration
+   * runs from it.
+   */
   public static void build(
       Pipeline pipeline,
       String lake,
       List<SourceSpec> sources,
       IngestBatch batch,
       @Nullable SourceDatabase database,
-      int maxRecordBytes) {
+      int maxRecordBytes,
+      Thresholds thresholds,
+      Instant jobStartedAt,
+      @Nullable WarehouseOptions bigQuery) {
     List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
+    List<PCollection<?>> writes = new ArrayList<>();
+    List<PCollection<KV<String, Long>>> counts = new ArrayList<>();
     for (SourceSpec source : sources) {
       String step = GeneratePipeline.stepName(source.name());
       PCollectionTuple parsed;
@@ -197,20 +242,169 @@ public class IngestPipeline {
                     batch.batchId(),
                     batch.startedAt()));
       }
-      parsed
-          .get(ReadLandingFiles.BRONZE)
-          .apply(
-              "Write" + step + "ToBronze",
-              ParquetRows.write(partition(lake, "bronze", source.name(), batch), batch.batchId()));
+      PCollection<Row> bronze = parsed.get(ReadLandingFiles.BRONZE);
+      writes.add(
+          bronze
+              .apply(
+                  "Write" + step + "ToBronze",
+                  ParquetRows.write(
+                      partition(lake, "bronze", source.name(), batch), batch.batchId()))
+              .getPerDestinationOutputFilenames());
+      String written = IngestCounters.written(source.name());
+      counts.add(
+          bronze
+              .apply("Count" + step + "Written", Count.globally())
+              .apply(
+                  "Key" + step + "Written",
+                  MapElements.into(
+                          TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
+                      .via(rows -> KV.of(written, rows))));
       deadLetters.add(parsed.get(ReadLandingFiles.DEAD_LETTERS));
     }
-    if (deadLetters.isEmpty()) {
-      return;
+    if (!deadLetters.isEmpty()) {
+      String partitionAndBatch = "/ingest_date=" + batch.ingestDate() + "/" + batch.batchId();
+      PCollection<DeadLetter> allDeadLetters =
+          PCollectionList.of(deadLetters).apply("CollectDeadLetters", Flatten.pCollections());
+      writes.add(
+          allDeadLetters
+              .apply("WriteDeadLetters", writeBySource(lake + "/deadletter", partitionAndBatch))
+              .getPerDestinationOutputFilenames());
+      counts.add(
+          allDeadLetters
+              .apply(
+                  "NameDeadLetterSources",
+                  MapElements.into(TypeDescriptors.strings())
+                      .via(letter -> IngestCounters.deadLettered(letter.getSource())))
+              .apply("CountDeadLetters", Count.perElement()));
     }
-    String partitionAndBatch = "/ingest_date=" + batch.ingestDate() + "/" + batch.batchId();
-    PCollectionList.of(deadLetters)
-        .apply("CollectDeadLetters", Flatten.pCollections())
-        .apply("WriteDeadLetters", writeBySource(lake + "/deadletter", partitionAndBatch));
+    PCollectionView<Map<String, Long>> countsBySource =
+        PCollectionList.of(counts)
+            .apply("CollectCounts", Flatten.pCollections())
+            .apply("CountsBySource", View.asMap());
+
+    PCollection<String> start = pipeline.apply("StartLoadStats", Create.of(batch.batchId()));
+    if (!writes.isEmpty()) {
+      start = start.apply("WaitForWrites", Wait.on(writes));
+    }
+    PCollectionTuple loadStats =
+        start.apply(
+            "WriteLoadStats",
+            ParDo.of(
+                    new WriteLoadStatsFn(
+                        lake, sources, batch.toJson(), thresholds, jobStartedAt, countsBySource))
+                .withSideInputs(countsBySource)
+                .withOutputTags(STATS_WRITTEN, TupleTagList.of(LOAD_STATS).and(ALERTS)));
+    PCollection<Row> stats =
+        loadStats.get(LOAD_STATS).setRowSchema(WarehouseTable.OPS_LOAD_STATS.schema());
+    PCollection<Row> alerts =
+        loadStats.get(ALERTS).setRowSchema(WarehouseTable.OPS_ALERTS.schema());
+    if (bigQuery != null) {
+      stats.apply(
+          "WriteLoadStatsToBigQuery",
+          WriteToBigQuery.table(WarehouseTable.OPS_LOAD_STATS, bigQuery));
+      alerts.apply(
+          "WriteAlertsToBigQuery", WriteToBigQuery.table(WarehouseTable.OPS_ALERTS, bigQuery));
+    }
+    loadStats
+        .get(STATS_WRITTEN)
+        .apply("CommitBatch", ParDo.of(new CommitBatchFn(lake, batch.toJson())))
+        .apply("ArchiveLandingFiles", ParDo.of(new ArchiveLandingFilesFn(lake, batch.toJson())));
+  }
+
+  /** The metrics namespace of the steps after the writes, and its counter of archived files. */
+  static final String BATCH_COUNTERS = "ingest.batch";
+
+  static final String ARCHIVED_COUNTER = "landing_files_archived";
+
+  private static final TupleTag<String> STATS_WRITTEN = new TupleTag<>() {};
+  private static final TupleTag<Row> LOAD_STATS = new TupleTag<>() {};
+  private static final TupleTag<Row> ALERTS = new TupleTag<>() {};
+
+  /**
+   * Writes the batch's load statistics and the alerts they raise to the ops area, from the rows
+   * each source wrote to bronze and to the dead letters, and passes on the batch id once they are
+   * written. A retry rewrites the same files.
+   */
+  private static class WriteLoadStatsFn extends DoFn<String, String> {
+    private final String lake;
+    private final List<SourceSpec> sources;
+    private final String batchJson;
+    private final Thresholds thresholds;
+    private final Instant jobStartedAt;
+    private final PCollectionView<Map<String, Long>> countsBySource;
+
+    WriteLoadStatsFn(
+        String lake,
+        List<SourceSpec> sources,
+        String batchJson,
+        Thresholds thresholds,
+        Instant jobStartedAt,
+        PCollectionView<Map<String, Long>> countsBySource) {
+      this.lake = lake;
+      this.sources = List.copyOf(sources);
+      this.batchJson = batchJson;
+      this.thresholds = thresholds;
+      this.jobStartedAt = jobStartedAt;
+      this.countsBySource = countsBySource;
+    }
+
+    @ProcessElement
+    public void process(ProcessContext context) {
+      IngestBatch batch = IngestBatch.fromJson(batchJson);
+      Instant finished = Instant.now();
+      double seconds = (finished.getMillis() - jobStartedAt.getMillis()) / 1000.0;
+      List<Row> stats =
+          loadStats(context.sideInput(countsBySource), sources, batch, finished, seconds);
+      List<Row> alerts = new ArrayList<>();
+      Map<String, Long> previous = previousRowsRead(lake, batch.batchId());
+      for (Row row : stats) {
+        alerts.addAll(thresholds.check(row, previous.get(row.getString("source")), finished));
+      }
+      writeOpsRows(lake, WarehouseTable.OPS_LOAD_STATS, batch.batchId(), stats);
+      writeOpsRows(lake, WarehouseTable.OPS_ALERTS, batch.batchId(), alerts);
+      stats.forEach(row -> context.output(LOAD_STATS, row));
+      alerts.forEach(row -> context.output(ALERTS, row));
+      context.output(batch.batchId());
+    }
+  }
+
+  /** Records the batch as committed in the ledger: from here on its files count as ingested. */
+  private static class CommitBatchFn extends DoFn<String, String> {
+    private final String lake;
+    private final String batchJson;
+
+    CommitBatchFn(String lake, String batchJson) {
+      this.lake = lake;
+      this.batchJson = batchJson;
+    }
+
+    @ProcessElement
+    public void process(@Element String batchId, OutputReceiver<String> out) {
+      IngestLedger.commit(lake, IngestBatch.fromJson(batchJson));
+      out.output(batchId);
+    }
+  }
+
+  /**
+   * Moves the committed batch's landing files to the archive. A file already moved (by a retry) is
+   * skipped; a file left behind by a failure is archived by the next run, which finds it ingested.
+   */
+  private static class ArchiveLandingFilesFn extends DoFn<String, Long> {
+    private final String lake;
+    private final String batchJson;
+    private final Counter archived = Metrics.counter(BATCH_COUNTERS, ARCHIVED_COUNTER);
+
+    ArchiveLandingFilesFn(String lake, String batchJson) {
+      this.lake = lake;
+      this.batchJson = batchJson;
+    }
+
+    @ProcessElement
+    public void process(@Element String batchId, OutputReceiver<Long> out) {
+      int moved = archive(lake, batchId, IngestBatch.fromJson(batchJson).files());
+      archived.inc(moved);
+      out.output((long) moved);
+    }
   }
 
   /**
@@ -322,13 +516,17 @@ public class IngestPipeline {
     LakeFiles.delete(partial);
   }
 
+  /**
+   * One row per source of the batch, from the rows it wrote to bronze and to the dead letters
+   * (keyed by {@link IngestCounters#written} and {@link IngestCounters#deadLettered}): every record
+   * read goes to one of the two.
+   */
   private static List<Row> loadStats(
-      PipelineResult result,
+      Map<String, Long> counts,
       List<SourceSpec> sources,
       IngestBatch batch,
       Instant finished,
       double seconds) {
-    Map<String, Long> counters = PipelineMetrics.counters(result, IngestCounters.NAMESPACE);
     List<Row> stats = new ArrayList<>();
     for (SourceSpec source : sources) {
       String name = source.name();
@@ -337,18 +535,17 @@ public class IngestPipeline {
       if (files == 0 && range == null) {
         continue;
       }
+      long written = counts.getOrDefault(IngestCounters.written(name), 0L);
+      long deadLettered = counts.getOrDefault(IngestCounters.deadLettered(name), 0L);
       stats.add(
           Row.withSchema(WarehouseTable.OPS_LOAD_STATS.schema())
               .withFieldValue("batch_id", batch.batchId())
               .withFieldValue("source", name)
               .withFieldValue("kind", source.kind().label())
               .withFieldValue("sources_read", (long) (source.isFiles() ? files : 1))
-              .withFieldValue("rows_read", counters.getOrDefault(IngestCounters.read(name), 0L))
-              .withFieldValue(
-                  "rows_written", counters.getOrDefault(IngestCounters.written(name), 0L))
-              .withFieldValue(
-                  "rows_dead_lettered",
-                  counters.getOrDefault(IngestCounters.deadLettered(name), 0L))
+              .withFieldValue("rows_read", written + deadLettered)
+              .withFieldValue("rows_written", written)
+              .withFieldValue("rows_dead_lettered", deadLettered)
               .withFieldValue("started_at", batch.startedAt())
               .withFieldValue("finished_at", finished)
               .withFieldValue("duration_seconds", seconds)
@@ -418,6 +615,12 @@ public class IngestPipeline {
         String.format(
             "ingest: batch %s%s%n",
             summary.batchId(), summary.resumed() ? " (resumed after an interrupted run)" : ""));
+    if (summary.submitted()) {
+      return out.append(
+              "  submitted: the job writes the load statistics and alerts, commits the batch and"
+                  + " archives its landing files once its writes are done\n")
+          .toString();
+    }
     out.append(
         String.format(
             "  %-15s %-9s %8s %12s %12s %12s%n",

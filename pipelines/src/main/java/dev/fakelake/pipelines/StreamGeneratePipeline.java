@@ -40,13 +40,33 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
+import org.joda.time.Instant;
 
 /**
  * Sends an endless (or limited) stream of pageview and rating messages to Kafka, by default to an
  * embedded broker it starts under {@code LAKE/_stream/kafka}, or to a Pub/Sub topic. Each message
  * is a landing-line JSON payload with the {@code entity} attribute, keyed by user id on Kafka. The
- * dirt it injects is recorded under {@code LAKE/_truth/stream/}; the next event index under {@code
- * LAKE/_stream/next-index}, so that event ids never repeat across runs on the same lake.
+ * dirt it injects is recorded under {@code LAKE/_truth/stream/}.
+ *
+ * <p>Event ids are a function of the event index, so no two runs on the same lake may generate the
+ * same index; neither may two launches of the flex template, whose {@code main} returns before the
+ * job runs and so can record nothing after it. The index range is therefore chosen before the job
+ * runs:
+ *
+ * <ul>
+ *   <li>a bounded run ({@code --limit} or {@code --duration}) knows how many indexes it generates,
+ *       and reserves them before it runs: it starts at the index in {@code LAKE/_stream/next-index}
+ *       (0 at first) and writes its end there first. A run that fails part way leaves a gap, never
+ *       a repeat.
+ *   <li>an endless run (on Dataflow, a streaming job that runs until it is stopped) cannot know
+ *       where it ends, so it starts at {@link #endlessStartIndex the microseconds since the Unix
+ *       epoch} of its launch, or at the next index if that is higher. No run generates more than
+ *       one index per microsecond ({@code --rate} is at most 1,000,000 events/s), so a run never
+ *       reaches the start of a run launched after it; relaunches after a job is stopped, or drained
+ *       and replaced, never overlap (two endless jobs running at the same time would). Bounded runs
+ *       that follow keep counting from {@code next-index}, far below, since their reserved ranges
+ *       add up to far less than the microseconds since 1970.
+ * </ul>
  *
  * <pre>{@code
  * ./fakelake stream-generate --rate=200 --duration=5m
@@ -140,22 +160,41 @@ public class StreamGeneratePipeline {
   public static void main(String[] args) {
     PipelineOptionsFactory.register(Options.class);
     Options options = PipelineOptionsFactory.fromArgs(args).withValidation().as(Options.class);
-    System.out.print(run(options).render());
+    Summary summary = run(options);
+    if (PipelineRuns.isTemplateLaunch(options)) {
+      System.out.print(PipelineRuns.submitted("stream-generate", options));
+      System.out.printf(
+          "  its events start at index %,d, to %s%n", summary.startIndex(), summary.destination());
+    } else {
+      System.out.print(summary.render());
+    }
   }
 
   /**
-   * Runs until the limit or the duration is reached (or, with neither, until the process is
-   * stopped), then records where the next run starts.
+   * Reserves the run's index range, then runs until the limit or the duration is reached (or, with
+   * neither, until the process or the job is stopped). Under a template launch it returns once the
+   * job is written, with no counters.
    */
   public static Summary run(Options options) {
     GenerationSpec spec = GeneratePipeline.spec(options);
     @Nullable Duration duration = StreamOptions.parseDuration("duration", options.getDuration());
     validate(options);
     String lake = options.getLake();
-    long startIndex =
-        options.getStartIndex() != null ? options.getStartIndex() : readNextIndex(lake);
+    long bounded =
+        GenerateStreamEvents.boundedCount(options.getRate(), options.getLimit(), duration);
+    long startIndex;
+    if (options.getStartIndex() != null) {
+      startIndex = options.getStartIndex();
+    } else if (bounded > 0) {
+      startIndex = readNextIndex(lake);
+    } else {
+      startIndex = Math.max(readNextIndex(lake), endlessStartIndex(Instant.now()));
+    }
     if (startIndex < 0) {
       throw new IllegalArgumentException("--startIndex must be 0 or more, got " + startIndex);
+    }
+    if (bounded > 0) {
+      writeNextIndex(lake, startIndex + bounded);
     }
     long started = System.nanoTime();
     StreamTopic.Connection connection = null;
@@ -168,31 +207,21 @@ public class StreamGeneratePipeline {
       destination = connection.describe(options.getKafkaTopic());
     }
     EmbeddedKafka embedded = connection == null ? null : connection.started();
-    // An endless run ends with Ctrl-C: still record where the next run starts, and stop the broker
-    // in a controlled way so that it restarts cleanly.
-    EmbeddedKafka broker = embedded;
-    Thread onInterrupt =
-        new Thread(
-            () -> {
-              long highest = LiveProgress.highest(GenerateStreamEvents.PROGRESS_NAME);
-              if (highest >= startIndex) {
-                writeNextIndex(lake, highest + 1);
-              }
-              if (broker != null) {
-                broker.close();
-              }
-            },
-            "fakelake-stream-generate-stop");
+    // An endless run ends with Ctrl-C: stop the broker in a controlled way so that it restarts
+    // cleanly.
+    Thread onInterrupt = new Thread(() -> close(embedded), "fakelake-stream-generate-stop");
     Runtime.getRuntime().addShutdownHook(onInterrupt);
     try {
       Pipeline pipeline = Pipeline.create(options);
       build(pipeline, options, spec, startIndex, duration);
-      PipelineResult result = pipeline.run();
-      result.waitUntilFinish();
+      PipelineResult result = PipelineRuns.run(pipeline);
+      if (PipelineRuns.isTemplateLaunch(options)) {
+        return new Summary(startIndex, startIndex + bounded, Map.of(), 0, destination);
+      }
       Map<String, Long> counters =
           PipelineMetrics.counters(result, GenerateStreamEvents.METRICS_NAMESPACE);
-      long nextIndex = Math.max(startIndex, highestIndex(result) + 1);
-      writeNextIndex(lake, nextIndex);
+      long nextIndex =
+          bounded > 0 ? startIndex + bounded : Math.max(startIndex, highestIndex(result) + 1);
       return new Summary(
           startIndex, nextIndex, counters, (System.nanoTime() - started) / 1e9, destination);
     } finally {
@@ -201,10 +230,22 @@ public class StreamGeneratePipeline {
       } catch (IllegalStateException e) {
         // Already shutting down: the hook runs.
       }
-      if (embedded != null) {
-        embedded.close();
-      }
+      close(embedded);
     }
+  }
+
+  private static void close(@Nullable EmbeddedKafka broker) {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  /**
+   * The first index of an endless run launched at {@code now}: the microseconds since the Unix
+   * epoch, which grow faster than any run's indexes (see the class comment).
+   */
+  static long endlessStartIndex(Instant now) {
+    return Math.multiplyExact(now.getMillis(), 1000L);
   }
 
   /** Adds the stream-generate graph to {@code pipeline}; tests use it to run on TestPipeline. */

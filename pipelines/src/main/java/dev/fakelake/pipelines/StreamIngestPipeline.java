@@ -109,7 +109,42 @@ public final class StreamIngestPipeline {
   public static void main(String[] args) {
     PipelineOptionsFactory.register(Options.class);
     Options options = PipelineOptionsFactory.fromArgs(args).withValidation().as(Options.class);
-    System.out.print(render(run(options)));
+    if (PipelineRuns.isTemplateLaunch(options)) {
+      submit(options);
+      System.out.print(PipelineRuns.submitted("stream-ingest", options));
+    } else {
+      System.out.print(render(run(options)));
+    }
+  }
+
+  /**
+   * Under a template launch: writes the job that reads the Pub/Sub subscription until it is
+   * stopped. Reading Kafka is left to the command, which commits the consumer group's offsets after
+   * the job.
+   */
+  static void submit(Options options) {
+    if (options.getPubsubSubscription().isEmpty()) {
+      throw new IllegalArgumentException(
+          "a template launch reads a Pub/Sub subscription: pass --pubsubSubscription"
+              + " (a Kafka read commits its offsets after the job, which a launch does not wait"
+              + " for)");
+    }
+    if (options.getLimit() > 0
+        || StreamOptions.parseDuration("duration", options.getDuration()) != null) {
+      throw new IllegalArgumentException(
+          "--limit and --duration end a Kafka read; a Pub/Sub subscription is read until the"
+              + " job is stopped");
+    }
+    Config config = config(options, "stream-" + Instant.now().getMillis());
+    options.as(StreamingOptions.class).setStreaming(true);
+    PipelineRuns.run(pubsubPipeline(options, config));
+  }
+
+  private static Pipeline pubsubPipeline(Options options, Config config) {
+    Pipeline pipeline = Pipeline.create(options);
+    build(
+        pipeline, StreamSource.pubsub(pipeline, options.getPubsubSubscription()), config, options);
+    return pipeline;
   }
 
   /** What a run read and wrote. */
@@ -202,13 +237,7 @@ public final class StreamIngestPipeline {
             "--limit and --duration end a Kafka read; a Pub/Sub subscription is read until the"
                 + " job is stopped");
       }
-      Pipeline pipeline = Pipeline.create(options);
-      build(
-          pipeline,
-          StreamSource.pubsub(pipeline, options.getPubsubSubscription()),
-          config,
-          options);
-      return follow(pipeline.run(), config, options.getPubsubSubscription());
+      return follow(pubsubPipeline(options, config).run(), config, options.getPubsubSubscription());
     }
     try (StreamTopic.Connection kafka = StreamTopic.connect(options, options.getLake())) {
       String bootstrap = kafka.bootstrap();

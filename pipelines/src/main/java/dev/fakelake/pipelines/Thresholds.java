@@ -2,6 +2,7 @@ package dev.fakelake.pipelines;
 
 import dev.fakelake.schemas.WarehouseTable;
 import java.io.IOException;
+import java.io.Serializable;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ import org.joda.time.Instant;
  * {@code --thresholds=PATH} names): row count against the previous batch, dead-letter rate and
  * duration. A limit can be overridden per source with a {@code source.} prefix.
  */
-final class Thresholds {
+final class Thresholds implements Serializable {
 
   static final String DEFAULT = "thresholds.properties";
   static final String ROW_COUNT_CHANGE = "row_count_change.max";

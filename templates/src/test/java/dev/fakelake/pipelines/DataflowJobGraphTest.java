@@ -133,6 +133,7 @@ class DataflowJobGraphTest {
               DataflowJobGraphTest::generate,
               "JOB_TYPE_BATCH",
               List.of(
+                  "ClearPreviousOutput",
                   "GenerateCustomers",
                   "GenerateProducts",
                   "GenerateCarListingsBatch1",
@@ -160,8 +161,14 @@ class DataflowJobGraphTest {
                   "ReadOrders",
                   "WriteOrdersToBronze",
                   "ReadOrderItems",
-                  "WriteDeadLetters"),
-              List.of(JDBC_URL)),
+                  "WriteDeadLetters",
+                  "WaitForWrites",
+                  "WriteLoadStats",
+                  "WriteLoadStatsToBigQuery",
+                  "WriteAlertsToBigQuery",
+                  "CommitBatch",
+                  "ArchiveLandingFiles"),
+              List.of(JDBC_URL, PROJECT + ":ops.load_stats", PROJECT + ":ops.alerts")),
           "curate",
           new Graph(
               List.of(
@@ -177,6 +184,7 @@ class DataflowJobGraphTest {
                   "CurateOrders",
                   "BuildGoldTables",
                   "WriteSilverOrdersToLake",
+                  "RemoveStaleSilverOrdersFiles",
                   "WriteSilverOrdersToBigQuery",
                   "ScoreQuality",
                   "WriteScoresToBigQuery"),
@@ -222,6 +230,31 @@ class DataflowJobGraphTest {
   @Test
   void everyFlexTemplateHasItsGraphHere() {
     assertEquals(new TreeSet<>(templates()), new TreeSet<>(GRAPHS.keySet()));
+  }
+
+  @Test
+  void aTemplateLaunchReturnsOnceTheJobIsWrittenWithoutWaitingForIt() throws IOException {
+    Path jobFile = folder.resolve("launch-job_object");
+    staged = folder.resolve("launch-staging");
+    List<String> args = new ArrayList<>(launchEnvironment("generate", false));
+    args.add("--templateLocation=" + jobFile);
+    args.addAll(offline());
+    args.addAll(GRAPHS.get("generate").parameters());
+    Pipeline pipeline = generate(args.toArray(String[]::new));
+
+    // Waiting on the result of a template's creation, or reading its metrics, would throw.
+    PipelineRuns.run(pipeline);
+
+    assertTrue(PipelineRuns.isTemplateLaunch(pipeline.getOptions()));
+    Job job = Transport.getJsonFactory().fromString(Files.readString(jobFile), Job.class);
+    assertEquals("JOB_TYPE_BATCH", job.getType());
+  }
+
+  @Test
+  void theCommandIsNoTemplateLaunch() {
+    PipelineOptions options = PipelineOptionsFactory.fromArgs("--lake=" + LAKE).create();
+
+    assertFalse(PipelineRuns.isTemplateLaunch(options));
   }
 
   @ParameterizedTest
@@ -444,7 +477,10 @@ class DataflowJobGraphTest {
         IngestBatch.start(LAUNCHED, files, tables),
         SourceDatabase.unreached(
             options.getJdbcUrl(), options.getJdbcUser(), options.getJdbcPassword()),
-        options.getMaxRecordBytes());
+        options.getMaxRecordBytes(),
+        Thresholds.load(options.getThresholds()),
+        LAUNCHED,
+        Warehouses.isBigQuery(options) ? options : null);
     return pipeline;
   }
 

@@ -23,11 +23,13 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.Values;
+import org.apache.beam.sdk.transforms.Wait;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Generates records {@code [from, to)} of one entity into landing files and returns the ground
@@ -51,27 +53,43 @@ public class GenerateLandingFiles extends PTransform<PBegin, PCollection<Defect>
   private final long to;
   private final String folder;
   private final String prefix;
+  private final @Nullable PCollection<?> after;
 
   private GenerateLandingFiles(
-      GenerationSpec spec, Entity entity, long from, long to, String folder, String prefix) {
+      GenerationSpec spec,
+      Entity entity,
+      long from,
+      long to,
+      String folder,
+      String prefix,
+      @Nullable PCollection<?> after) {
     this.spec = spec;
     this.entity = entity;
     this.from = from;
     this.to = to;
     this.folder = folder;
     this.prefix = prefix;
+    this.after = after;
   }
 
   /** All records of {@code entity} into {@code folder}, files named {@code <entity>-NNNNN}. */
   public static GenerateLandingFiles of(GenerationSpec spec, Entity entity, String folder) {
     return new GenerateLandingFiles(
-        spec, entity, 0, spec.count(entity), folder, entity.tableName());
+        spec, entity, 0, spec.count(entity), folder, entity.tableName(), null);
   }
 
   /** Records {@code [from, to)} into files named {@code <prefix>-NNNNN}, e.g. one batch. */
   public static GenerateLandingFiles range(
       GenerationSpec spec, Entity entity, long from, long to, String folder, String prefix) {
-    return new GenerateLandingFiles(spec, entity, from, to, folder, prefix);
+    return new GenerateLandingFiles(spec, entity, from, to, folder, prefix, null);
+  }
+
+  /**
+   * Writes no file before {@code signal} is complete, e.g. until a step has removed the files of an
+   * earlier run.
+   */
+  public GenerateLandingFiles after(PCollection<?> signal) {
+    return new GenerateLandingFiles(spec, entity, from, to, folder, prefix, signal);
   }
 
   @Override
@@ -79,8 +97,11 @@ public class GenerateLandingFiles extends PTransform<PBegin, PCollection<Defect>
     long perBlock =
         entity.sourceKind() == SourceKind.JSON_PER_FILE ? FILES_PER_BLOCK : RECORDS_PER_FILE;
     long blocks = (to - from + perBlock - 1) / perBlock;
-    return input
-        .apply("Blocks", GenerateSequence.from(0).to(blocks))
+    PCollection<Long> numbers = input.apply("Blocks", GenerateSequence.from(0).to(blocks));
+    if (after != null) {
+      numbers = numbers.apply("WaitForSignal", Wait.on(after));
+    }
+    return numbers
         // Keyed by block number so each block is its own unit of work on every runner.
         .apply(
             "KeyByBlock", WithKeys.of((Long block) -> block).withKeyType(TypeDescriptors.longs()))

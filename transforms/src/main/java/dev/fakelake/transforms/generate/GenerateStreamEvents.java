@@ -98,13 +98,23 @@ public class GenerateStreamEvents extends PTransform<PBegin, PCollection<StreamE
     return new GenerateStreamEvents(spec, startIndex, rate, limit, value);
   }
 
-  @Override
-  public PCollection<StreamEvent> expand(PBegin input) {
+  /**
+   * How many events a run with this rate, limit (0 = none) and maximum read time (null = none)
+   * generates, or 0 for an endless run: a bounded run generates exactly this many indexes from its
+   * start index.
+   */
+  public static long boundedCount(double rate, long limit, @Nullable Duration maxReadTime) {
     long count = limit;
     if (maxReadTime != null) {
       long inTime = (long) Math.ceil(rate * maxReadTime.getMillis() / 1000.0);
       count = count > 0 ? Math.min(count, inTime) : inTime;
     }
+    return count;
+  }
+
+  @Override
+  public PCollection<StreamEvent> expand(PBegin input) {
+    long count = boundedCount(rate, limit, maxReadTime);
     if (count > 0) {
       // A bounded run: a bounded sequence paced here runs at the rate on every runner, where the
       // rate-limited unbounded source, bounded by a count or a time, crawls on Flink.
