@@ -232,14 +232,7 @@ final class Bench {
     String[] withArgs(String[] args, String... more) {
       List<String> replaced = new ArrayList<>(runnerArgs);
       replaced.addAll(List.of(more));
-      return Stream.concat(
-              Stream.of(args)
-                  .filter(
-                      a ->
-                          replaced.stream()
-                              .noneMatch(r -> a.startsWith(r.substring(0, r.indexOf('=') + 1)))),
-              replaced.stream())
-          .toArray(String[]::new);
+      return replacing(args, replaced);
     }
 
     @Override
@@ -248,6 +241,18 @@ final class Bench {
         FlinkCluster.stop(clusterHome);
       }
     }
+  }
+
+  /** A command line with each {@code --name=value} of {@code replaced} instead of its own. */
+  static String[] replacing(String[] args, List<String> replaced) {
+    return Stream.concat(
+            Stream.of(args)
+                .filter(
+                    a ->
+                        replaced.stream()
+                            .noneMatch(r -> a.startsWith(r.substring(0, r.indexOf('=') + 1)))),
+            replaced.stream())
+        .toArray(String[]::new);
   }
 
   /** The generation limit: the same pageview records and JSON lines, no pipeline around them. */

@@ -271,15 +271,7 @@ final class StreamBench {
     List<String> replaced =
         new ArrayList<>(List.of("--runner=" + runner, "--lake=" + lake, "--scale=" + scale));
     replaced.addAll(List.of(more));
-    String[] phaseArgs =
-        Stream.concat(
-                Stream.of(args)
-                    .filter(
-                        a ->
-                            replaced.stream()
-                                .noneMatch(r -> a.startsWith(r.substring(0, r.indexOf('=') + 1)))),
-                replaced.stream())
-            .toArray(String[]::new);
+    String[] phaseArgs = Bench.replacing(args, replaced);
     PipelineOptionsFactory.register(Bench.Options.class);
     return PipelineOptionsFactory.fromArgs(phaseArgs).as(Bench.Options.class);
   }
