@@ -662,29 +662,15 @@ final class FlinkCluster {
    * working directory (as the Dataform project is).
    */
   static String clusterClasspath() {
-    Path file = null;
-    List<Path> starts = new ArrayList<>();
-    try {
-      starts.add(
-          Path.of(FlinkCluster.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
-    } catch (java.net.URISyntaxException | SecurityException | NullPointerException e) {
-      // No code location: the working directory still works.
-    }
-    starts.add(Path.of("").toAbsolutePath());
-    for (Path start : starts) {
-      for (Path dir = start.toAbsolutePath(); dir != null && file == null; dir = dir.getParent()) {
-        Path candidate = dir.resolve("flink-cluster").resolve("target").resolve("classpath.txt");
-        if (Files.isRegularFile(candidate)) {
-          file = candidate;
-        }
-      }
-    }
-    if (file == null) {
-      throw new IllegalArgumentException(
-          "Cannot find the Flink cluster's jars (flink-cluster/target/classpath.txt) above "
-              + starts
-              + ": build the project first (mvn -B package -DskipTests)");
-    }
+    Path file =
+        CheckoutFiles.find("flink-cluster/target/classpath.txt")
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "Cannot find the Flink cluster's jars (flink-cluster/target/classpath.txt)"
+                            + " above "
+                            + CheckoutFiles.searchedFrom()
+                            + ": build the project first (mvn -B package -DskipTests)"));
     try {
       return Files.readString(file).trim();
     } catch (IOException e) {

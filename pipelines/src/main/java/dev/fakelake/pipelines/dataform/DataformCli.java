@@ -2,11 +2,11 @@ package dev.fakelake.pipelines.dataform;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fakelake.pipelines.CheckoutFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,28 +49,16 @@ public final class DataformCli {
       }
       return dir;
     }
-    List<Path> starts = new ArrayList<>();
-    try {
-      starts.add(
-          Path.of(DataformCli.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
-    } catch (URISyntaxException | SecurityException | NullPointerException e) {
-      // No code location (an unusual class loader): the working directory still works.
-    }
-    starts.add(Path.of("").toAbsolutePath());
-    for (Path start : starts) {
-      for (Path dir = start.toAbsolutePath(); dir != null; dir = dir.getParent()) {
-        Path candidate = dir.resolve("dataform");
-        if (Files.isRegularFile(candidate.resolve(SETTINGS))) {
-          return candidate;
-        }
-      }
-    }
-    throw new IllegalArgumentException(
-        "Cannot find the Dataform project (a dataform/ folder with "
-            + SETTINGS
-            + ") above "
-            + starts
-            + ": pass --dataformDir=PATH");
+    return CheckoutFiles.find("dataform/" + SETTINGS)
+        .map(Path::getParent)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "Cannot find the Dataform project (a dataform/ folder with "
+                        + SETTINGS
+                        + ") above "
+                        + CheckoutFiles.searchedFrom()
+                        + ": pass --dataformDir=PATH"));
   }
 
   /** The CLI installed in the project's {@code node_modules}. */
