@@ -1,11 +1,15 @@
 package dev.fakelake.pipelines;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fakelake.pipelines.dataform.Models;
+import dev.fakelake.pipelines.report.Report;
 import dev.fakelake.schemas.Entity;
 import dev.fakelake.schemas.Pageview;
 import dev.fakelake.transforms.generate.GenerationSpec;
 import dev.fakelake.transforms.generate.RecordFactory;
 import dev.fakelake.transforms.io.JsonRecords;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +18,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -25,11 +28,12 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 /**
  * The benchmarks: generation (pageviews per second from a plain single-thread loop, the limit, then
  * from the generate pipeline on each runner, with the ratio to the loop and peak heap), the batch
- * path, and the stream path through Kafka (sustained events per second, and event-to-aggregate
- * latency at a fixed rate).
+ * path, every stage of the main job, and the stream path through Kafka (sustained events per
+ * second, and event-to-aggregate latency at a fixed rate).
  *
  * <pre>{@code
  * ./fakelake bench --records=1000000
+ * ./fakelake bench --stages=run --scale=1
  * FAKELAKE_HEAP=1g ./fakelake bench --records=10000000 --runners=FlinkRunner
  * ./fakelake bench --stages=batch --records=1000000 --runners=FlinkRunner
  * ./fakelake bench --stages=batch --records=300000 --runners=FlinkRunner,cluster:1,cluster:2
@@ -58,7 +62,9 @@ final class Bench {
     @Description(
         "What to measure: 'generate' (generation per runner against the loop), 'batch' (generate,"
             + " ingest and curate with the warehouse load per runner, every entity at the scale"
-            + " where pageviews = --records) or 'stream' (per runner: stream-ingest reading a"
+            + " where pageviews = --records), 'run' (every stage of ./fakelake run per runner at"
+            + " --scale: generate, ingest, curate, the stream burst, models, training, report) or"
+            + " 'stream' (per runner: stream-ingest reading a"
             + " backlog of --records events, 600,000 unless given, from Kafka; then"
             + " stream-generate at --rate, 20,000/s unless given, for --duration, 60s unless"
             + " given, with stream-ingest alongside, for the event-to-aggregate latency; the"
@@ -70,7 +76,8 @@ final class Bench {
     void setStages(String value);
   }
 
-  private record Row(String name, long records, double seconds, long peakHeapBytes) {}
+  /** One stage measured on one target. */
+  record Row(String stage, String target, long records, double seconds, long peakHeapBytes) {}
 
   private Bench() {}
 
@@ -78,54 +85,70 @@ final class Bench {
     if (options.getRecords() < 1 || options.getRecords() > 1_000_000_000L) {
       throw new IllegalArgumentException("--records must be 1 to 1,000,000,000");
     }
-    if (!List.of("generate", "batch", "stream").contains(options.getStages())) {
+    if (!List.of("generate", "batch", "run", "stream").contains(options.getStages())) {
       throw new IllegalArgumentException(
-          "--stages must be generate, batch or stream, got '" + options.getStages() + "'");
+          "--stages must be generate, batch, run or stream, got '" + options.getStages() + "'");
     }
     if (options.getStages().equals("stream")) {
       StreamBench.run(options, args);
       return;
     }
-    List<Row> rows = new ArrayList<>();
-    GenerationSpec spec =
-        GeneratePipeline.spec(options).toBuilder()
-            .count(Entity.PAGEVIEWS, options.getRecords())
-            .build();
-    rows.add(measure("plain Java loop, 1 thread", () -> loop(spec)));
-    Path scratch = Path.of(options.getLake(), "_bench");
-    if (options.getStages().equals("batch")) {
-      for (String runner : options.getRunners().split(",")) {
-        try (Target target = Target.of(runner.trim(), options)) {
-          rows.add(fixedCost(args, target, scratch));
-          deleteRecursively(scratch);
-          rows.addAll(batchPath(options, args, target, scratch));
-        }
-        deleteRecursively(scratch);
-      }
-      print(rows);
-      return;
+    GenerationSpec spec = GeneratePipeline.spec(options);
+    if (!options.getStages().equals("run")) {
+      spec = spec.toBuilder().count(Entity.PAGEVIEWS, options.getRecords()).build();
     }
+    GenerationSpec loopSpec = spec;
+    Measured<Long> loop = sampled("the loop", () -> loop(loopSpec));
+    System.err.printf(
+        "bench: plain Java loop, 1 thread: %,d records in %.1f s%n", loop.value(), loop.seconds());
+    Path scratch = Path.of(options.getLake(), "_bench");
+    List<Row> rows = new ArrayList<>();
     for (String runner : options.getRunners().split(",")) {
       try (Target target = Target.of(runner.trim(), options)) {
-        rows.add(fixedCost(args, target, scratch));
-        String[] runArgs =
+        if (!options.getStages().equals("run")) {
+          rows.add(fixedCost(args, target, scratch));
+          deleteRecursively(scratch);
+        }
+        switch (options.getStages()) {
+          case "batch" -> rows.addAll(batchPath(options, args, target, scratch));
+          case "run" -> rows.addAll(mainJob(options, args, target, scratch));
+          default -> rows.add(generateOnly(options, args, target, scratch));
+        }
+      }
+      deleteRecursively(scratch);
+    }
+    System.out.print(render(title(options), loop, rows));
+    System.out.printf(
+        "Peak process memory (VmHWM): %s%n",
+        Files.isReadable(Path.of("/proc/self/status")) ? vmHwm() : "n/a");
+  }
+
+  private static String title(Options options) {
+    return switch (options.getStages()) {
+      case "run" -> String.format("the main job's stages at scale %s", options.getScale());
+      case "batch" ->
+          String.format(
+              "the batch path at scale %s (%,d pageviews)",
+              options.getRecords() / (double) Entity.PAGEVIEWS.countAtScaleOne(),
+              options.getRecords());
+      default -> String.format("generation of %,d pageviews", options.getRecords());
+    };
+  }
+
+  private static Row generateOnly(Options options, String[] args, Target target, Path scratch) {
+    Options runOptions =
+        options(
             target.withArgs(
                 args,
                 "--lake=" + scratch,
                 "--entities=pageviews",
-                "--pageviews=" + options.getRecords());
-        Options runOptions = options(runArgs);
-        rows.add(
-            measure(
-                "generate on " + target.label(),
-                () -> {
-                  PipelineResult result = GeneratePipeline.run(runOptions);
-                  return GenerateSummary.of(result, runOptions).records(Entity.PAGEVIEWS);
-                }));
-      }
-      deleteRecursively(scratch);
-    }
-    print(rows);
+                "--pageviews=" + options.getRecords()));
+    return measure(
+        "generate",
+        target,
+        () ->
+            GenerateSummary.of(GeneratePipeline.run(runOptions), runOptions)
+                .records(Entity.PAGEVIEWS));
   }
 
   /**
@@ -135,17 +158,70 @@ final class Bench {
   private static List<Row> batchPath(Options options, String[] args, Target target, Path scratch) {
     double scale = options.getRecords() / (double) Entity.PAGEVIEWS.countAtScaleOne();
     Options runOptions = options(target.withArgs(args, "--lake=" + scratch, "--scale=" + scale));
-    String runner = target.label();
     List<Row> rows = new ArrayList<>();
     long started = System.nanoTime();
+    rows.addAll(batchStages(runOptions, target));
+    rows.add(total("batch path", target, rows.get(1).records(), started, rows));
+    return rows;
+  }
+
+  /**
+   * Every stage of {@code ./fakelake run} at {@code --scale} into a scratch lake: the batch path,
+   * the stream burst on the scratch lake's embedded broker, the models, training and the report.
+   */
+  private static List<Row> mainJob(Options options, String[] args, Target target, Path scratch) {
+    Options runOptions = options(target.withArgs(args, "--lake=" + scratch));
+    List<Row> rows = new ArrayList<>();
+    long started = System.nanoTime();
+    rows.addAll(batchStages(runOptions, target));
+    if (!runOptions.getStreamBurst().equals("off")) {
+      rows.add(
+          measure(
+              "stream burst (messages)",
+              target,
+              () -> {
+                try (StreamTopic.Connection kafka =
+                    StreamTopic.connect(runOptions, runOptions.getLake())) {
+                  runOptions.setKafkaBootstrap(kafka.bootstrap());
+                  return Fakelake.generateWhileIngesting(
+                          runOptions, runOptions.getStreamBurst(), false)
+                      .read()
+                      .counter("messages_read");
+                }
+              }));
+    }
+    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
     rows.add(
         measure(
-            "generate on " + runner,
+            "models (rows out)",
+            target,
+            () ->
+                Models.run(runOptions, quiet).models().stream()
+                    .mapToLong(r -> r.rows() == null ? 0 : r.rows())
+                    .sum()));
+    rows.add(
+        measure(
+            "train (feature rows)", target, () -> TrainModel.run(runOptions, quiet).featureRows()));
+    rows.add(
+        measure(
+            "report (sections)", target, () -> (long) Report.run(runOptions, quiet).sections()));
+    rows.add(total("main job", target, rows.get(1).records(), started, rows));
+    return rows;
+  }
+
+  /** Generate, ingest, and curate with the warehouse load. */
+  private static List<Row> batchStages(Options runOptions, Target target) {
+    List<Row> rows = new ArrayList<>();
+    rows.add(
+        measure(
+            "generate",
+            target,
             () -> GenerateSummary.of(GeneratePipeline.run(runOptions), runOptions).totalRecords()));
     long[] bronzeRows = new long[1];
     rows.add(
         measure(
-            "ingest on " + runner,
+            "ingest",
+            target,
             () -> {
               IngestPipeline.Summary ingest = IngestPipeline.run(runOptions);
               bronzeRows[0] =
@@ -154,15 +230,20 @@ final class Bench {
             }));
     rows.add(
         measure(
-            "curate + load on " + runner,
+            "curate + load",
+            target,
             () -> {
               CuratePipeline.run(runOptions);
               return bronzeRows[0];
             }));
-    double seconds = (System.nanoTime() - started) / 1e9;
-    long peak = rows.stream().mapToLong(Row::peakHeapBytes).max().orElse(0);
-    rows.add(new Row("batch path on " + runner, rows.get(1).records(), seconds, peak));
     return rows;
+  }
+
+  /** The stages together: the records ingested, over the time from the first to the last. */
+  private static Row total(
+      String name, Target target, long records, long startedNanos, List<Row> stages) {
+    long peak = stages.stream().mapToLong(Row::peakHeapBytes).max().orElse(0);
+    return new Row(name, target.label(), records, (System.nanoTime() - startedNanos) / 1e9, peak);
   }
 
   /**
@@ -174,7 +255,8 @@ final class Bench {
         options(
             target.withArgs(args, "--lake=" + scratch, "--entities=pageviews", "--pageviews=1"));
     return measure(
-        "fixed cost (1 record) on " + target.label(),
+        "fixed cost (1-record job)",
+        target,
         () -> GenerateSummary.of(GeneratePipeline.run(runOptions), runOptions).totalRecords());
   }
 
@@ -225,7 +307,10 @@ final class Bench {
                 + runner
                 + "': use DirectRunner, FlinkRunner, cluster:N or HOST:PORT");
       }
-      return new Target(runner, List.of("--runner=" + runner), null);
+      return new Target(
+          runner.equals("FlinkRunner") ? "FlinkRunner [local]" : runner,
+          List.of("--runner=" + runner),
+          null);
     }
 
     /** The command line's arguments with this target's runner and the given ones instead. */
@@ -273,11 +358,13 @@ final class Bench {
     long records() throws Exception;
   }
 
-  private static Row measure(String name, Work work) {
+  private static Row measure(String stage, Target target, Work work) {
+    String name = stage + " on " + target.label();
     Measured<Long> measured = sampled(name, work::records);
     System.err.printf(
         "bench: %s: %,d records in %.1f s%n", name, measured.value(), measured.seconds());
-    return new Row(name, measured.value(), measured.seconds(), measured.peakHeapBytes());
+    return new Row(
+        stage, target.label(), measured.value(), measured.seconds(), measured.peakHeapBytes());
   }
 
   /** What a piece of work returned, how long it took, and the most heap in use meanwhile. */
@@ -314,38 +401,55 @@ final class Bench {
     return new Measured<>(value, (System.nanoTime() - started) / 1e9, peak.get());
   }
 
-  private static void print(List<Row> rows) {
-    double limit = rows.get(0).records() / rows.get(0).seconds();
-    long maxHeap = Runtime.getRuntime().maxMemory();
-    System.out.printf(
-        "%nBenchmark (%d cores, max heap %,d MB; vs loop = against the single-thread generation limit)%n",
-        Runtime.getRuntime().availableProcessors(), maxHeap >> 20);
-    System.out.printf(
-        "| %-32s | %12s | %9s | %12s | %8s | %14s |%n",
-        "run", "records", "seconds", "records/s", "vs loop", "peak heap MB");
-    System.out.println(
-        "|"
-            + "-".repeat(34)
-            + "|"
-            + "-".repeat(14)
-            + "|"
-            + "-".repeat(11)
-            + "|"
-            + "-".repeat(14)
-            + "|"
-            + "-".repeat(10)
-            + "|"
-            + "-".repeat(16)
-            + "|");
-    for (Row row : rows) {
-      double rate = row.records() / row.seconds();
-      System.out.printf(
-          "| %-32s | %,12d | %9.1f | %,12.0f | %7.2fx | %,14d |%n",
-          row.name(), row.records(), row.seconds(), rate, rate / limit, row.peakHeapBytes() >> 20);
+  /**
+   * One table: a row per stage, and per target (side by side) the stage's records, seconds, records
+   * per second, the ratio of that rate to the single-thread loop's, and the peak heap.
+   */
+  static String render(String title, Measured<Long> loop, List<Row> rows) {
+    double limit = loop.value() / loop.seconds();
+    List<String> targets = rows.stream().map(Row::target).distinct().toList();
+    List<String> stages = rows.stream().map(Row::stage).distinct().toList();
+    StringBuilder out = new StringBuilder();
+    out.append(
+        String.format(
+            "%nBenchmark: %s (%d cores, max heap %,d MB)%n",
+            title,
+            Runtime.getRuntime().availableProcessors(),
+            Runtime.getRuntime().maxMemory() >> 20));
+    out.append(
+        String.format(
+            "Single-thread generation limit (a plain Java loop, no pipeline): %,d pageviews in"
+                + " %.1f s, %,.0f records/s; 'vs loop' is a stage's records/s against it.%n%n",
+            loop.value(), loop.seconds(), limit));
+    StringBuilder header = new StringBuilder(String.format("| %-26s |", "stage"));
+    StringBuilder rule = new StringBuilder("|" + "-".repeat(28) + "|");
+    for (String target : targets) {
+      header.append(
+          String.format(" %s: records | seconds | records/s | vs loop | peak heap MB |", target));
+      rule.append("---:|---:|---:|---:|---:|");
     }
-    System.out.printf(
-        "Peak process memory (VmHWM): %s%n",
-        Files.isReadable(Path.of("/proc/self/status")) ? vmHwm() : "n/a");
+    out.append(header).append('\n').append(rule).append('\n');
+    for (String stage : stages) {
+      out.append(String.format("| %-26s |", stage));
+      for (String target : targets) {
+        Row row =
+            rows.stream()
+                .filter(r -> r.stage().equals(stage) && r.target().equals(target))
+                .findFirst()
+                .orElse(null);
+        if (row == null) {
+          out.append(" — | — | — | — | — |");
+          continue;
+        }
+        double rate = row.records() / row.seconds();
+        out.append(
+            String.format(
+                " %,d | %.1f | %,.0f | %.2fx | %,d |",
+                row.records(), row.seconds(), rate, rate / limit, row.peakHeapBytes() >> 20));
+      }
+      out.append('\n');
+    }
+    return out.toString();
   }
 
   static String vmHwm() {

@@ -315,7 +315,7 @@ public final class Fakelake {
           Report.Options {
 
     @Description("How long the main job's burst of the event stream lasts; off skips the burst.")
-    @Default.String("20s")
+    @Default.String("10s")
     String getStreamBurst();
 
     void setStreamBurst(String value);
