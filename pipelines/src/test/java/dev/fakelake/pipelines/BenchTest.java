@@ -48,6 +48,9 @@ class BenchTest {
             List.of(
                 new Bench.Row("generate", "DirectRunner", 1, 1.0, 0),
                 new Bench.Row("stream burst (messages)", "FlinkRunner [local]", 10, 1.0, 0)));
-    assertTrue(table.contains("| stream burst (messages)    | — | — | — | — | — | 10 |"), table);
+    assertTrue(
+        table.contains(
+            "| stream burst (messages)    | — | — | — | — | — | 10 | 1.0 | 10 | — | 0 |"),
+        table);
   }
 }
