@@ -7,12 +7,14 @@ import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The {@code fakelake} command: runs one stage, or the whole main job, with Beam-style options.
@@ -319,6 +321,43 @@ public final class Fakelake {
     String getStreamBurst();
 
     void setStreamBurst(String value);
+
+    @Description(
+        "Stages of the main job to leave out, comma separated: generate, ingest, curate, stream,"
+            + " models, train, report. What they would write stays as an earlier run left it.")
+    @Default.String("")
+    String getSkip();
+
+    void setSkip(String value);
+  }
+
+  /** The main job's stages, in the order it runs them. */
+  static final List<String> MAIN_JOB_STAGES =
+      List.of("generate", "ingest", "curate", "stream", "models", "train", "report");
+
+  /** The stages {@code --skip} names; an unknown name is an error that lists the stages. */
+  static java.util.Set<String> skippedStages(String skip) {
+    java.util.Set<String> stages = new java.util.LinkedHashSet<>();
+    for (String name : skip.split(",")) {
+      String stage = name.trim();
+      if (stage.isEmpty()) {
+        continue;
+      }
+      if (!MAIN_JOB_STAGES.contains(stage)) {
+        throw new IllegalArgumentException(
+            "--skip: unknown stage '"
+                + stage
+                + "'; the stages are "
+                + String.join(", ", MAIN_JOB_STAGES));
+      }
+      stages.add(stage);
+    }
+    return stages;
+  }
+
+  private static <T> @Nullable T skippedOnBigQuery(String note) {
+    System.out.println(note);
+    return null;
   }
 
   private static void runMainJob(MainJobOptions options) {
@@ -331,39 +370,42 @@ public final class Fakelake {
         options.getScale(),
         options.getLocale(),
         options.getWarehouse());
-    System.out.println("== stage 1/7: generate");
-    stage("generate", () -> generate(options));
-    System.out.println("== stage 2/7: ingest");
-    IngestPipeline.Summary ingest = stage("ingest", () -> ingest(options));
-    System.out.println("== stage 3/7: curate");
-    CuratePipeline.Summary curate = stage("curate", () -> curate(options));
-    System.out.println("== stage 4/7: stream burst");
-    StreamIngestPipeline.Summary stream = stage("stream", () -> streamBurst(options));
-    System.out.println("== stage 5/7: models");
-    Models.Summary models = null;
-    if (Warehouses.isBigQuery(options)) {
-      System.out.println(
-          "models: skipped; on BigQuery the Dataform repository's workflow runs them");
-    } else {
-      models = stage("models", () -> models(options));
-    }
-    System.out.println("== stage 6/7: train");
-    TrainModel.Summary train = null;
-    if (Warehouses.isBigQuery(options)) {
-      System.out.println(
-          "train: skipped; on BigQuery the Dataform workflow trains with BigQuery ML");
-    } else {
-      train = stage("train", () -> train(options));
-    }
-    System.out.println("== stage 7/7: report");
-    Report.Summary report = null;
-    if (Warehouses.isBigQuery(options)) {
-      System.out.println(
-          "report: skipped; on BigQuery the Looker Studio report (terraform output"
-              + " looker_studio_report) stands in for it");
-    } else {
-      report = stage("report", () -> report(options));
-    }
+    java.util.Set<String> skip = skippedStages(options.getSkip());
+    stage(1, "generate", skip, () -> generate(options));
+    IngestPipeline.Summary ingest = stage(2, "ingest", skip, () -> ingest(options));
+    CuratePipeline.Summary curate = stage(3, "curate", skip, () -> curate(options));
+    StreamIngestPipeline.Summary stream = stage(4, "stream", skip, () -> streamBurst(options));
+    Models.Summary models =
+        stage(
+            5,
+            "models",
+            skip,
+            () ->
+                Warehouses.isBigQuery(options)
+                    ? skippedOnBigQuery(
+                        "models: skipped; on BigQuery the Dataform repository's workflow runs them")
+                    : models(options));
+    TrainModel.Summary train =
+        stage(
+            6,
+            "train",
+            skip,
+            () ->
+                Warehouses.isBigQuery(options)
+                    ? skippedOnBigQuery(
+                        "train: skipped; on BigQuery the Dataform workflow trains with BigQuery ML")
+                    : train(options));
+    Report.Summary report =
+        stage(
+            7,
+            "report",
+            skip,
+            () ->
+                Warehouses.isBigQuery(options)
+                    ? skippedOnBigQuery(
+                        "report: skipped; on BigQuery the Looker Studio report (terraform output"
+                            + " looker_studio_report) stands in for it")
+                    : report(options));
     System.out.print(
         new MainJobSummary(
                 (System.nanoTime() - started) / 1e9,
@@ -500,6 +542,25 @@ public final class Fakelake {
   }
 
   /** Runs one stage of the main job, naming the stage when it fails. */
+  /**
+   * Runs stage {@code number} of the main job under its heading, unless {@code skip} names it; a
+   * skipped stage (or one that does not apply, which returns null) gives null.
+   */
+  private static <T> @Nullable T stage(
+      int number,
+      String name,
+      java.util.Set<String> skip,
+      java.util.function.Supplier<@Nullable T> body) {
+    System.out.printf(
+        "== stage %d/%d: %s%n",
+        number, MAIN_JOB_STAGES.size(), name.equals("stream") ? "stream burst" : name);
+    if (skip.contains(name)) {
+      System.out.println(name + ": skipped (--skip)");
+      return null;
+    }
+    return stage(name, body);
+  }
+
   private static <T> T stage(String name, java.util.function.Supplier<T> body) {
     try {
       return body.get();

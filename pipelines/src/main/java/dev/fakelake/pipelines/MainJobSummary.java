@@ -19,16 +19,16 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 /**
  * The closing lines of {@code ./fakelake run}, from what its stages returned: tables and their
  * rows, the data-quality scores, alerts, the model's metrics, where the warehouse and the report
- * are and how to look at them, and the total time. A stage that was skipped (on BigQuery, or the
- * stream burst turned off) is null.
+ * are and how to look at them, and the total time. A stage that was skipped ({@code --skip}, on
+ * BigQuery, or the stream burst turned off) is null.
  */
 record MainJobSummary(
     double seconds,
     String lake,
     @Nullable Path duckDbFile,
     String warehouse,
-    IngestPipeline.Summary ingest,
-    CuratePipeline.Summary curate,
+    IngestPipeline.@Nullable Summary ingest,
+    CuratePipeline.@Nullable Summary curate,
     StreamIngestPipeline.@Nullable Summary stream,
     Models.@Nullable Summary models,
     TrainModel.@Nullable Summary train,
@@ -45,13 +45,22 @@ record MainJobSummary(
     out.append(
         String.format(
             Locale.ROOT,
-            "== done in %s: %,d records ingested in batch %s; %,d stream messages%n",
+            "== done in %s: %s; %,d stream messages%n",
             Progress.clock(seconds),
-            ingest.rowsRead(),
-            ingest.batchId() == null ? "(none: nothing new)" : ingest.batchId(),
+            ingest == null
+                ? "ingest skipped"
+                : String.format(
+                    Locale.ROOT,
+                    "%,d records ingested in batch %s",
+                    ingest.rowsRead(),
+                    ingest.batchId() == null ? "(none: nothing new)" : ingest.batchId()),
             stream == null ? 0 : stream.counter("messages_read")));
     tables().forEach((dataset, tables) -> wrap(out, "   " + dataset + ": ", tables));
-    wrap(out, "   quality (recall/precision): ", quality());
+    if (curate == null) {
+      out.append("   quality: not scored (curate skipped)\n");
+    } else {
+      wrap(out, "   quality (recall/precision): ", quality());
+    }
     out.append("   alerts: ").append(alerts()).append('\n');
     out.append("   model: ").append(model()).append('\n');
     out.append("   lake: ").append(lake).append('\n');
@@ -76,7 +85,9 @@ record MainJobSummary(
         new TreeMap<>(
             Comparator.comparingInt(MainJobSummary::datasetOrder)
                 .thenComparing(Comparator.naturalOrder()));
-    curate.rows().forEach((table, rows) -> add(byDataset, table.qualifiedName(), rows));
+    if (curate != null) {
+      curate.rows().forEach((table, rows) -> add(byDataset, table.qualifiedName(), rows));
+    }
     if (stream != null) {
       stream.rows().entrySet().stream()
           .filter(e -> e.getKey().isStreamed())
@@ -125,11 +136,12 @@ record MainJobSummary(
 
   private String alerts() {
     long fromStream = stream == null ? 0 : stream.counter("latency_alerts");
+    long fromIngest = ingest == null ? 0 : ingest.alerts().size();
     return String.format(
         Locale.ROOT,
         "%,d raised (%,d by ingest's threshold checks, %,d stream latency alerts), in %s",
-        ingest.alerts().size() + fromStream,
-        ingest.alerts().size(),
+        fromIngest + fromStream,
+        fromIngest,
         fromStream,
         WarehouseTable.OPS_ALERTS.qualifiedName());
   }
@@ -140,7 +152,9 @@ record MainJobSummary(
    */
   private String model() {
     if (train == null) {
-      return "not trained here (on BigQuery, BigQuery ML trains it)";
+      return duckDbFile == null
+          ? "not trained here (on BigQuery, BigQuery ML trains it)"
+          : "not trained (train skipped)";
     }
     TrainModel.Trained trained = train.trained();
     if (trained != null) {

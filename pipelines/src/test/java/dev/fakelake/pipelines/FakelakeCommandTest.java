@@ -66,6 +66,17 @@ class FakelakeCommandTest {
   }
 
   @Test
+  void anUnknownStageToSkipIsAClearErrorThatListsTheStages() {
+    String error = errorOf("run", "--lake=target/never-written", "--skip=stream,frobnicate");
+
+    assertTrue(
+        error.contains(
+            "--skip: unknown stage 'frobnicate'; the stages are generate, ingest, curate, stream,"
+                + " models, train, report"),
+        error);
+  }
+
+  @Test
   void anUnknownCommandIsAnErrorWithTheUsage() {
     String error = errorOf("frobnicate");
 

@@ -83,6 +83,37 @@ class ReportIT {
   }
 
   @Test
+  void aSecondRunOnTheLakeRunsOnlyTheStagesNotSkipped() {
+    PrintStream out = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    int exit;
+    try {
+      exit =
+          Fakelake.execute(
+              new String[] {
+                "run", "--lake=" + lake, "--scale=0.05", "--skip=generate,ingest,curate,stream"
+              });
+    } finally {
+      System.setOut(out);
+    }
+    String rerun = captured.toString(StandardCharsets.UTF_8);
+    out.print(rerun);
+
+    assertEquals(0, exit, rerun);
+    for (String stage : List.of("generate", "ingest", "curate", "stream")) {
+      assertTrue(rerun.contains("\n" + stage + ": skipped (--skip)\n"), rerun);
+    }
+    assertTrue(rerun.contains("models: 11 actions run"), rerun);
+    assertTrue(rerun.contains("report: wrote "), rerun);
+    String summary = rerun.substring(rerun.indexOf("== done in"));
+    assertTrue(summary.startsWith("== done in") && summary.contains(": ingest skipped;"), summary);
+    assertTrue(summary.contains("   quality: not scored (curate skipped)"), summary);
+    assertTrue(summary.contains("   marts: "), summary);
+    assertTrue(summary.contains("   model: order_value v1, not retrained"), summary);
+  }
+
+  @Test
   void everyChartLoadsInHeadlessChromiumWithoutErrors() throws Exception {
     Path page = lake.resolve("report/index.html");
 
