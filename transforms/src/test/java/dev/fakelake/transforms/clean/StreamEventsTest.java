@@ -122,6 +122,33 @@ class StreamEventsTest {
   }
 
   @Test
+  void forgetsEachIdOfABucketAfterItsOwnMemoryNotTheBucketsOldest(TestPipeline pipeline) {
+    // "Aa" and "BB" have the same hash code, so they share a bucket and its timer.
+    Duration tenMinutes = Duration.standardMinutes(10);
+    PCollection<Row> kept =
+        arriving(
+                pipeline,
+                message(1, "pageviews", pageview("Aa", NOW), NOW),
+                message(2, "pageviews", pageview("BB", NOW), NOW.plus(Duration.standardMinutes(8))),
+                message(
+                    3, "pageviews", pageview("BB", NOW), NOW.plus(Duration.standardMinutes(11))),
+                message(
+                    4, "pageviews", pageview("Aa", NOW), NOW.plus(Duration.standardMinutes(11))),
+                message(
+                    5, "pageviews", pageview("BB", NOW), NOW.plus(Duration.standardMinutes(19))))
+            .apply(ParseStreamMessages.of("run-1"))
+            .get(ParseStreamMessages.PAGEVIEWS)
+            .apply(DropDuplicateEvents.byEventId("pageviews", tenMinutes));
+
+    PAssert.that(
+            kept.apply(
+                MapElements.into(TypeDescriptors.strings()).via(r -> r.getString("message_id"))))
+        .containsInAnyOrder(
+            "kafka:events/0@1", "kafka:events/0@2", "kafka:events/0@4", "kafka:events/0@5");
+    pipeline.run();
+  }
+
+  @Test
   void keepsTheFirstOfEachEventIdAndForgetsItAfterTheMemory(TestPipeline pipeline) {
     Instant later = NOW.plus(Duration.standardMinutes(30));
     PCollection<Row> kept =

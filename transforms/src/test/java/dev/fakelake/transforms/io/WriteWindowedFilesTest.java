@@ -80,6 +80,35 @@ class WriteWindowedFilesTest {
   }
 
   @Test
+  void writesAWindowThatOutgrowsThePaneLimitInEarlyPanesWithEveryRowOnce(
+      TestPipeline pipeline, @TempDir Path folder) {
+    Row first = event("a", 1, minute(0, 10));
+    Row second = event("b", 2, minute(0, 20));
+    Row third = event("c", 3, minute(0, 30));
+    TestStream<Row> events =
+        stream()
+            .addElements(at(first), at(second))
+            .addElements(at(third))
+            .advanceWatermarkToInfinity();
+
+    pipeline
+        .apply("Events", events)
+        .setRowSchema(SCHEMA)
+        .apply(
+            "WriteEvents",
+            WriteWindowedFiles.to(folder.toString(), WriteWindowedFiles.Format.PARQUET)
+                .withPrefix("pageviews")
+                .withMaxRowsPerPane(2));
+    pipeline.run().waitUntilFinish();
+
+    assertEquals(
+        Map.of(
+            "pageviews-2026-11-22T10-00-00Z-p0-00000-of-00001.parquet", List.of(first, second),
+            "pageviews-2026-11-22T10-00-00Z-p1-00000-of-00001.parquet", List.of(third)),
+        sortedById(WrittenFiles.rows(folder, SCHEMA)));
+  }
+
+  @Test
   void writesALateRowWithinTheAllowedLatenessToALaterPaneOfItsWindow(
       TestPipeline pipeline, @TempDir Path folder) {
     Row onTime = event("a", 1, minute(0, 10));
