@@ -17,6 +17,10 @@ locals {
 
   dataflow_jobs = ["generate", "ingest", "curate", "stream-generate", "stream-ingest"]
 
+  # The jobs that reach the source database: they get local.database_parameters and read its
+  # password from Secret Manager.
+  database_jobs = ["generate", "ingest"]
+
   dataflow_worker_roles = [
     "roles/dataflow.worker",
     "roles/logging.logWriter",
@@ -154,11 +158,14 @@ resource "google_pubsub_subscription_iam_member" "stream_ingest" {
   member       = google_service_account.job["stream-ingest"].member
 }
 
-# The workflow passes the database password to generate and ingest as a job parameter.
-resource "google_secret_manager_secret_iam_member" "orchestrator_db_password" {
+# A job that reaches the source database reads its password itself, on the template launcher and
+# on the workers, which run as the job's account; no other account can read it.
+resource "google_secret_manager_secret_iam_member" "job_db_password" {
+  for_each = toset(local.database_jobs)
+
   secret_id = google_secret_manager_secret.source_db_password.id
   role      = "roles/secretmanager.secretAccessor"
-  member    = google_service_account.job["orchestrator"].member
+  member    = google_service_account.job[each.key].member
 }
 
 # The workflow launches the batch jobs and the Dataform invocation as their own accounts.

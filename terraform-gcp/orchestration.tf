@@ -30,35 +30,35 @@ locals {
     locale = var.locale
   }
 
+  # The password is passed by the name of its secret version: the job's launcher and workers read
+  # it from Secret Manager themselves (iam.tf grants them that), so it is in no job option,
+  # template parameter or workflow.
   database_parameters = {
-    jdbcUrl  = local.source_jdbc_url
-    jdbcUser = google_sql_user.fakelake.name
+    jdbcUrl            = local.source_jdbc_url
+    jdbcUser           = google_sql_user.fakelake.name
+    jdbcPasswordSecret = "${google_secret_manager_secret.source_db_password.id}/versions/latest"
   }
 
-  # The stages in the order the workflow runs them. Stages that read the source database get
-  # jdbcPassword from Secret Manager at run time, so it is never part of the workflow definition.
+  # The stages in the order the workflow runs them; those in local.database_jobs (iam.tf) reach
+  # the source database.
   batch_jobs = {
     "generate" = {
-      parameters     = merge(local.lake_parameters, local.database_parameters)
-      needs_database = true
+      parameters = merge(local.lake_parameters, local.database_parameters)
     }
     "ingest" = {
-      parameters     = merge(local.lake_parameters, local.database_parameters, local.warehouse_parameters)
-      needs_database = true
+      parameters = merge(local.lake_parameters, local.database_parameters, local.warehouse_parameters)
     }
     "curate" = {
-      parameters     = merge(local.lake_parameters, local.warehouse_parameters)
-      needs_database = false
+      parameters = merge(local.lake_parameters, local.warehouse_parameters)
     }
   }
 
   workflow_stages = [
     for name in local.batch_templates : {
-      name           = name
-      template       = "${local.templates_prefix}/${name}.json"
-      parameters     = local.batch_jobs[name].parameters
-      needs_database = local.batch_jobs[name].needs_database
-      environment    = merge(local.batch_environment, { serviceAccountEmail = google_service_account.job[name].email })
+      name        = name
+      template    = "${local.templates_prefix}/${name}.json"
+      parameters  = local.batch_jobs[name].parameters
+      environment = merge(local.batch_environment, { serviceAccountEmail = google_service_account.job[name].email })
     }
   ]
 }
@@ -77,7 +77,6 @@ resource "google_workflows_workflow" "cycle" {
   user_env_vars = {
     FAKELAKE_REGION              = var.region
     FAKELAKE_STAGES              = jsonencode(local.workflow_stages)
-    FAKELAKE_DB_PASSWORD_SECRET  = google_secret_manager_secret.source_db_password.secret_id
     FAKELAKE_DATAFORM_REPOSITORY = google_dataform_repository.fakelake.id
     FAKELAKE_DATAFORM_RELEASE    = google_dataform_repository_release_config.fakelake.id
     FAKELAKE_DATAFORM_WORKFLOW   = google_dataform_repository_workflow_config.fakelake.id
@@ -85,7 +84,7 @@ resource "google_workflows_workflow" "cycle" {
 
   depends_on = [
     google_project_iam_member.job,
-    google_secret_manager_secret_iam_member.orchestrator_db_password,
+    google_secret_manager_secret_iam_member.job_db_password,
     google_service_account_iam_member.orchestrator_acts_as,
     google_storage_bucket_iam_member.orchestrator_templates,
   ]
@@ -140,5 +139,7 @@ resource "terraform_data" "first_cycle" {
     google_storage_bucket_iam_member.dataflow_bucket,
     google_artifact_registry_repository_iam_member.job_reader,
     google_sql_user.fakelake,
+    google_secret_manager_secret_version.source_db_password,
+    google_secret_manager_secret_iam_member.job_db_password,
   ]
 }

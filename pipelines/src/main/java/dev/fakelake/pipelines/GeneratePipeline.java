@@ -28,7 +28,6 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.TextIO;
-import org.apache.beam.sdk.io.jdbc.JdbcIO;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -423,9 +422,9 @@ public class GeneratePipeline {
    * any write, so that nothing is removed unless the job runs.
    */
   private static class ClearPreviousOutputFn extends DoFn<String, String> {
-    private final JdbcIO.@Nullable DataSourceConfiguration database;
+    private final @Nullable SourceDataSource database;
 
-    ClearPreviousOutputFn(JdbcIO.@Nullable DataSourceConfiguration database) {
+    ClearPreviousOutputFn(@Nullable SourceDataSource database) {
       this.database = database;
     }
 
@@ -435,7 +434,7 @@ public class GeneratePipeline {
         return;
       }
       // TRUNCATE is idempotent: a retried bundle empties the tables again before any write.
-      try (Connection connection = database.buildDatasource().getConnection();
+      try (Connection connection = database.apply(null).getConnection();
           Statement statement = connection.createStatement()) {
         statement.execute("TRUNCATE " + ORDERS_TABLE + ", " + ORDER_ITEMS_TABLE);
       }

@@ -16,7 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.beam.sdk.io.jdbc.JdbcIO;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * The relational source system: a PostgreSQL server given by JDBC URL, or, by default, an embedded
  * PostgreSQL (real binaries from Maven Central) whose data directory lives in the lake folder, so
  * that every command sees the same database. Closing it stops the embedded server.
+ *
+ * <p>The password may live in Secret Manager ({@code --jdbcPasswordSecret}): this machine reads it
+ * only when it connects itself, and a job's steps reach the database through {@link #dataSource()},
+ * which reads it on the workers.
  */
 public final class SourceDatabase implements AutoCloseable {
 
@@ -34,10 +38,14 @@ public final class SourceDatabase implements AutoCloseable {
 
   private final String url;
   private final String user;
-  private final String password;
-  private final EmbeddedPostgres embedded;
+  private final DatabasePassword password;
+  private final @Nullable EmbeddedPostgres embedded;
 
-  private SourceDatabase(String url, String user, String password, EmbeddedPostgres embedded) {
+  /** The password, once this machine has connected: read from Secret Manager at most once. */
+  private @Nullable String passwordValue;
+
+  private SourceDatabase(
+      String url, String user, DatabasePassword password, @Nullable EmbeddedPostgres embedded) {
     this.url = url;
     this.user = user;
     this.password = password;
@@ -46,25 +54,33 @@ public final class SourceDatabase implements AutoCloseable {
 
   /** Connects to {@code url}, failing with a clear message when the server cannot be reached. */
   public static SourceDatabase connect(String url, String user, String password) {
+    return connect(url, user, DatabasePassword.given(password));
+  }
+
+  static SourceDatabase connect(String url, String user, DatabasePassword password) {
     SourceDatabase database = new SourceDatabase(url, user, password, null);
     database.check();
     return database;
   }
 
   /**
-   * The database at {@code url}, not contacted here: for building the graph of a job whose workers
-   * reach a database that this machine cannot (the Dataflow job graph test builds the Cloud SQL
-   * graphs offline).
+   * The database at {@code url}, not contacted here, and its password not read: for building the
+   * graph of a job whose workers reach a database that this machine cannot (the Dataflow job graph
+   * test builds the Cloud SQL graphs offline).
    */
-  static SourceDatabase unreached(String url, String user, String password) {
+  static SourceDatabase unreached(String url, String user, DatabasePassword password) {
     return new SourceDatabase(url, user, password, null);
   }
 
-  /** The database the options name: {@code --jdbcUrl}, or an embedded one in the lake. */
+  /**
+   * The database the options name: {@code --jdbcUrl}, or an embedded one in the lake. Fails when
+   * the password options contradict each other.
+   */
   public static SourceDatabase open(SourceDatabaseOptions options, String lake) {
+    DatabasePassword password = DatabasePassword.of(options);
     return options.getJdbcUrl().isEmpty()
         ? startEmbedded(lake)
-        : connect(options.getJdbcUrl(), options.getJdbcUser(), options.getJdbcPassword());
+        : connect(options.getJdbcUrl(), options.getJdbcUser(), password);
   }
 
   /**
@@ -82,7 +98,8 @@ public final class SourceDatabase implements AutoCloseable {
               .setCleanDataDirectory(false)
               .start();
       String url = postgres.getJdbcUrl("postgres", "postgres");
-      SourceDatabase database = new SourceDatabase(url, "postgres", "", postgres);
+      SourceDatabase database =
+          new SourceDatabase(url, "postgres", DatabasePassword.given(""), postgres);
       database.check();
       return database;
     } catch (IOException | IllegalStateException e) {
@@ -165,14 +182,24 @@ public final class SourceDatabase implements AutoCloseable {
     return embedded != null;
   }
 
-  public JdbcIO.DataSourceConfiguration dataSource() {
-    JdbcIO.DataSourceConfiguration config =
-        JdbcIO.DataSourceConfiguration.create("org.postgresql.Driver", url).withUsername(user);
-    return password.isEmpty() ? config : config.withPassword(password);
+  /**
+   * The database as a job's steps reach it (JdbcIO's data source provider): a password kept in
+   * Secret Manager is read on the workers, and is not part of the job.
+   */
+  public SourceDataSource dataSource() {
+    return new SourceDataSource(url, user, password);
   }
 
+  /** A connection from this machine, e.g. a launcher's, reading the password first if needed. */
   public Connection open() throws SQLException {
-    return DriverManager.getConnection(url, user, password);
+    return DriverManager.getConnection(url, user, passwordValue());
+  }
+
+  private synchronized String passwordValue() {
+    if (passwordValue == null) {
+      passwordValue = password.value();
+    }
+    return passwordValue;
   }
 
   /** Runs statements in one transaction. */

@@ -32,6 +32,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.beam.runners.dataflow.DataflowRunner;
 import org.apache.beam.runners.dataflow.options.DataflowPipelineOptions;
@@ -69,7 +70,9 @@ import org.xerial.snappy.SnappyInputStream;
  * <ul>
  *   <li>what a main class reads before it builds the graph (the source database's rows, the lake's
  *       listing, the ingest ledger) is given as the state of a lake after one cycle, and the
- *       database is not contacted ({@link SourceDatabase#unreached});
+ *       database is not contacted ({@link SourceDatabase#unreached}); its password's secret is read
+ *       by a fake Secret Manager that counts the reads and answers {@link #DB_PASSWORD_SENTINEL},
+ *       so that the test can tell that the job never holds it;
  *   <li>no credentials ({@link NoopCredentialFactory}), no bucket checks ({@link
  *       NoopPathValidator}), Cloud Storage calls fail at once instead of after minutes of retries
  *       ({@link #unreachableStorage}: the runner's best-effort size estimate of the files curate
@@ -94,6 +97,26 @@ class DataflowJobGraphTest {
   private static final String SUBSCRIPTION =
       "projects/fakelake-demo/subscriptions/fakelake-stream-ingest";
   private static final String JDBC_URL = "jdbc:postgresql://10.20.0.3:5432/shop";
+
+  /** The secret version Terraform passes as jdbcPasswordSecret. */
+  private static final String DB_PASSWORD_SECRET =
+      "projects/fakelake-demo/secrets/fakelake-source-db-password/versions/latest";
+
+  /** What the fake Secret Manager answers for the database password. */
+  private static final String DB_PASSWORD_SENTINEL = "db-password-sentinel-5e1f0c";
+
+  /** How often the fake Secret Manager was read while the graphs were built and translated. */
+  private static final AtomicInteger SECRET_READS = new AtomicInteger();
+
+  /**
+   * The fake Secret Manager; capturing nothing, it serializes no value into the steps that carry
+   * it.
+   */
+  private static final DatabasePassword.SecretReader FAKE_SECRET_MANAGER =
+      version -> {
+        SECRET_READS.incrementAndGet();
+        return DB_PASSWORD_SENTINEL;
+      };
 
   /** When the launch happens: the ingest batch, the curate run and the stream run's id. */
   private static final Instant LAUNCHED = Instant.parse("2026-03-01T06:00:00Z");
@@ -129,7 +152,7 @@ class DataflowJobGraphTest {
                   "--lake=" + LAKE,
                   "--jdbcUrl=" + JDBC_URL,
                   "--jdbcUser=fakelake",
-                  "--jdbcPassword=from-secret-manager"),
+                  "--jdbcPasswordSecret=" + DB_PASSWORD_SECRET),
               DataflowJobGraphTest::generate,
               "JOB_TYPE_BATCH",
               List.of(
@@ -141,14 +164,14 @@ class DataflowJobGraphTest {
                   "WriteOrdersToSourceDatabase",
                   "WriteOrderItemsToSourceDatabase",
                   "WriteTruth"),
-              List.of(JDBC_URL)),
+              List.of(JDBC_URL, DB_PASSWORD_SECRET)),
           "ingest",
           new Graph(
               List.of(
                   "--lake=" + LAKE,
                   "--jdbcUrl=" + JDBC_URL,
                   "--jdbcUser=fakelake",
-                  "--jdbcPassword=from-secret-manager",
+                  "--jdbcPasswordSecret=" + DB_PASSWORD_SECRET,
                   "--warehouse=bigquery",
                   "--bigQueryProject=" + PROJECT,
                   "--bigQueryDatasetLocation=EU"),
@@ -168,7 +191,11 @@ class DataflowJobGraphTest {
                   "WriteAlertsToBigQuery",
                   "CommitBatch",
                   "ArchiveLandingFiles"),
-              List.of(JDBC_URL, PROJECT + ":ops.load_stats", PROJECT + ":ops.alerts")),
+              List.of(
+                  JDBC_URL,
+                  DB_PASSWORD_SECRET,
+                  PROJECT + ":ops.load_stats",
+                  PROJECT + ":ops.alerts")),
           "curate",
           new Graph(
               List.of(
@@ -295,6 +322,28 @@ class DataflowJobGraphTest {
     assertTrue(steps.contains(LAKE_BUCKET), () -> template + "'s steps never name " + LAKE);
     for (String service : GRAPHS.get(template).services()) {
       assertTrue(steps.contains(service), () -> template + "'s steps never name " + service);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("templates")
+  void theJobNeverHoldsTheDatabasePasswordNorReadsIt(String template) throws IOException {
+    Job job = job(template);
+    String options = Transport.getJsonFactory().toString(job.getEnvironment());
+    String steps = decodedSteps(template);
+    boolean usesDatabase =
+        GRAPHS.get(template).parameters().stream().anyMatch(p -> p.startsWith("--jdbcUrl="));
+
+    assertFalse(options.contains(DB_PASSWORD_SENTINEL), () -> template + "'s options hold it");
+    assertFalse(steps.contains(DB_PASSWORD_SENTINEL), () -> template + "'s steps hold it");
+    assertEquals(0, SECRET_READS.get(), "the secret was read while the graph was built");
+    if (usesDatabase) {
+      assertTrue(
+          options.contains(DB_PASSWORD_SECRET), () -> template + "'s options name no secret");
+      assertTrue(
+          steps.contains(SourceDataSource.class.getName()),
+          () ->
+              template + "'s steps reach the database another way than " + SourceDataSource.class);
     }
   }
 
@@ -447,7 +496,9 @@ class DataflowJobGraphTest {
         spec,
         GeneratePipeline.entities(options.getEntities()),
         SourceDatabase.unreached(
-            options.getJdbcUrl(), options.getJdbcUser(), options.getJdbcPassword()));
+            options.getJdbcUrl(),
+            options.getJdbcUser(),
+            DatabasePassword.of(options, FAKE_SECRET_MANAGER)));
     return pipeline;
   }
 
@@ -476,7 +527,9 @@ class DataflowJobGraphTest {
         sources,
         IngestBatch.start(LAUNCHED, files, tables),
         SourceDatabase.unreached(
-            options.getJdbcUrl(), options.getJdbcUser(), options.getJdbcPassword()),
+            options.getJdbcUrl(),
+            options.getJdbcUser(),
+            DatabasePassword.of(options, FAKE_SECRET_MANAGER)),
         options.getMaxRecordBytes(),
         Thresholds.load(options.getThresholds()),
         LAUNCHED,

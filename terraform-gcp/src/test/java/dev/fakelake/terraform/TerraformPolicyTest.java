@@ -11,11 +11,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,6 +43,20 @@ class TerraformPolicyTest {
           "GOOGLE_CLOUD_WORKFLOW_ID",
           "GOOGLE_CLOUD_WORKFLOW_REVISION_ID",
           "GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID");
+
+  /** The parameter that names the Secret Manager secret version of the database password. */
+  private static final String PASSWORD_SECRET_PARAMETER = "jdbcPasswordSecret";
+
+  /** The secret that holds the source database's password. */
+  private static final String PASSWORD_SECRET = "google_secret_manager_secret.source_db_password";
+
+  /** A version of that secret, by number or latest, named by the secret's id. */
+  private static final Pattern PASSWORD_SECRET_VERSION =
+      Pattern.compile(Pattern.quote("${" + PASSWORD_SECRET + ".id}") + "/versions/(latest|[0-9]+)");
+
+  /** The only resources that may hold a password's value: the database user and the secret. */
+  private static final Set<String> PASSWORD_HOLDERS =
+      Set.of("google_sql_user", "google_secret_manager_secret_version");
 
   private static TerraformConfig config;
 
@@ -285,31 +300,21 @@ class TerraformPolicyTest {
 
   @Test
   void everyParameterPassedToAnAvailableTemplateIsOneOfItsParameters() {
-    Map<String, JsonNode> locals = config.locals();
     List<String> unknown = new ArrayList<>();
     int checked = 0;
-    for (String section : List.of("batch_jobs", "stream_jobs")) {
-      for (Iterator<Map.Entry<String, JsonNode>> jobs = locals.get(section).fields();
-          jobs.hasNext(); ) {
-        Map.Entry<String, JsonNode> job = jobs.next();
-        FlexTemplates.Template template = FlexTemplates.named(job.getKey());
-        if (!template.isAvailable()) {
-          continue;
-        }
-        Set<String> accepted =
-            TemplateMetadata.parameters(template.options().orElseThrow()).stream()
-                .map(TemplateMetadata.Parameter::name)
-                .collect(Collectors.toSet());
-        Set<String> passed = parameterNames(job.getValue().get("parameters"), locals);
-        if (job.getValue().path("needs_database").asBoolean(false)) {
-          // cycle.yaml adds the password read from Secret Manager.
-          passed.add("jdbcPassword");
-        }
-        for (String name : passed) {
-          checked++;
-          if (!accepted.contains(name)) {
-            unknown.add(job.getKey() + ": " + name);
-          }
+    for (Map.Entry<String, Map<String, String>> job : jobParameters().entrySet()) {
+      FlexTemplates.Template template = FlexTemplates.named(job.getKey());
+      if (!template.isAvailable()) {
+        continue;
+      }
+      Set<String> accepted =
+          TemplateMetadata.parameters(template.options().orElseThrow()).stream()
+              .map(TemplateMetadata.Parameter::name)
+              .collect(Collectors.toSet());
+      for (String name : job.getValue().keySet()) {
+        checked++;
+        if (!accepted.contains(name)) {
+          unknown.add(job.getKey() + ": " + name);
         }
       }
     }
@@ -319,14 +324,128 @@ class TerraformPolicyTest {
   }
 
   @Test
+  void theDatabasePasswordGoesOnlyIntoCloudSqlAndSecretManager() {
+    List<String> found = new ArrayList<>();
+    for (TerraformConfig.Block block : config.blocks("resource")) {
+      if (PASSWORD_HOLDERS.contains(block.type())) {
+        continue;
+      }
+      allStrings(block.body()).stream()
+          .filter(TerraformPolicyTest::readsAPassword)
+          .forEach(s -> found.add(block.address() + ": " + s));
+    }
+    for (TerraformConfig.Block block : config.blocks("data")) {
+      if (block.type().startsWith("google_secret_manager_secret_version")) {
+        found.add("data." + block.address() + " reads a secret's value into the state");
+      }
+    }
+    config
+        .locals()
+        .forEach(
+            (name, value) ->
+                allStrings(value).stream()
+                    .filter(TerraformPolicyTest::readsAPassword)
+                    .forEach(s -> found.add("local." + name + ": " + s)));
+    config
+        .named("output")
+        .forEach(
+            (name, block) ->
+                allStrings(block.body()).stream()
+                    .filter(TerraformPolicyTest::readsAPassword)
+                    .forEach(s -> found.add("output." + name + ": " + s)));
+
+    assertFalse(config.resources("random_password").isEmpty());
+    assertEquals(List.of(), found, "a password value used outside Cloud SQL and Secret Manager");
+  }
+
+  @Test
+  void noJobParameterWorkflowVariableOrWorkflowStepPassesAPassword() throws IOException {
+    List<String> found = new ArrayList<>();
+    jobParameters()
+        .forEach(
+            (job, parameters) ->
+                parameters.forEach(
+                    (name, value) -> {
+                      if (name.toLowerCase(Locale.ROOT).contains("password")
+                          && !name.equals(PASSWORD_SECRET_PARAMETER)) {
+                        found.add(job + " parameter " + name);
+                      }
+                      if (readsAPassword(value)) {
+                        found.add(job + " parameter " + name + " = " + value);
+                      }
+                    }));
+    TerraformConfig.Block workflow = config.resources("google_workflows_workflow").get(0);
+    TerraformConfig.block(workflow.body(), "user_env_vars")
+        .fields()
+        .forEachRemaining(
+            env -> {
+              String value = env.getValue().asText();
+              // The workflow launches jobs and needs no secret at all, not even a secret's name.
+              if (readsAPassword(value) || value.contains("google_secret_manager_secret")) {
+                found.add("workflow variable " + env.getKey() + " = " + value);
+              }
+            });
+    String yaml = workflowSource(workflow);
+    if (yaml.toLowerCase(Locale.ROOT).contains("secretmanager")) {
+      found.add("cycle.yaml calls Secret Manager");
+    }
+    Matcher password = Pattern.compile("jdbcPassword(?!Secret)").matcher(yaml);
+    while (password.find()) {
+      found.add("cycle.yaml names " + password.group());
+    }
+
+    assertEquals(List.of(), found);
+  }
+
+  @Test
+  void everyJobThatReachesTheDatabaseIsGivenItsPasswordsSecretVersion() {
+    List<String> bad = new ArrayList<>();
+    for (String job : jobsWithDatabase()) {
+      String secret = jobParameters().get(job).get(PASSWORD_SECRET_PARAMETER);
+      if (secret == null || !PASSWORD_SECRET_VERSION.matcher(secret).matches()) {
+        bad.add(job + ": " + PASSWORD_SECRET_PARAMETER + " = " + secret);
+      }
+    }
+
+    assertFalse(jobsWithDatabase().isEmpty(), "some job is given jdbcUrl");
+    assertEquals(List.of(), bad, "jobs without the password's secret version");
+  }
+
+  @Test
+  void onlyTheAccountsOfTheJobsThatReachTheDatabaseCanReadItsPassword() {
+    Map<String, JsonNode> locals = config.locals();
+    Set<String> readers = new TreeSet<>();
+    for (TerraformConfig.Block grant : config.blocks("resource")) {
+      if (grant.type().startsWith("google_secret_manager_secret_iam")
+          && grant.body().path("secret_id").asText().contains(PASSWORD_SECRET + ".")) {
+        readers.addAll(grantedAccounts(grant, locals));
+      }
+    }
+    // A Secret Manager role on the project would open every secret, this one too.
+    List<String> projectWide = new ArrayList<>();
+    for (TerraformConfig.Block block : config.blocks("resource")) {
+      if (!block.type().startsWith("google_secret_manager_secret_iam")) {
+        allStrings(block.body()).stream()
+            .filter(s -> s.contains("roles/secretmanager."))
+            .forEach(s -> projectWide.add(block.address() + ": " + s));
+      }
+    }
+    locals.forEach(
+        (name, value) ->
+            allStrings(value).stream()
+                .filter(s -> s.contains("roles/secretmanager."))
+                .forEach(s -> projectWide.add("local." + name + ": " + s)));
+
+    assertFalse(jobsWithDatabase().isEmpty(), "some job is given jdbcUrl");
+    assertEquals(jobsWithDatabase(), strings(locals.get("database_jobs")), "local.database_jobs");
+    assertEquals(jobsWithDatabase(), readers, "the accounts that can read the password's secret");
+    assertEquals(List.of(), projectWide, "Secret Manager roles beyond single secrets");
+  }
+
+  @Test
   void theWorkflowReadsOnlyEnvironmentVariablesTheTerraformSets() throws IOException {
     TerraformConfig.Block workflow = config.resources("google_workflows_workflow").get(0);
-    Matcher file =
-        Pattern.compile("file\\(\"\\$\\{path\\.module}/([^\"]+)\"\\)")
-            .matcher(workflow.body().path("source_contents").asText());
-    assertTrue(file.find(), "source_contents reads a file of the module");
-    Path source = Path.of(System.getProperty("terraform.module", ".")).resolve(file.group(1));
-    String yaml = Files.readString(source);
+    String yaml = workflowSource(workflow);
     Set<String> read = new TreeSet<>();
     Matcher env = Pattern.compile("sys\\.get_env\\(\"([A-Z0-9_]+)\"\\)").matcher(yaml);
     while (env.find()) {
@@ -339,20 +458,106 @@ class TerraformPolicyTest {
     assertEquals(set, read, "variables cycle.yaml reads vs user_env_vars");
   }
 
-  /** Keys of an object literal, or of the local values a merge(local.a, local.b) combines. */
-  private static Set<String> parameterNames(JsonNode value, Map<String, JsonNode> locals) {
-    if (value.isObject()) {
-      return new TreeSet<>(keys(value));
+  /** The workflow's source: the module file its source_contents reads. */
+  private static String workflowSource(TerraformConfig.Block workflow) throws IOException {
+    Matcher file =
+        Pattern.compile("file\\(\"\\$\\{path\\.module}/([^\"]+)\"\\)")
+            .matcher(workflow.body().path("source_contents").asText());
+    assertTrue(file.find(), "source_contents reads a file of the module");
+    Path source = Path.of(System.getProperty("terraform.module", ".")).resolve(file.group(1));
+    return Files.readString(source);
+  }
+
+  /** Each job's template parameters, batch (the workflow) and stream (Terraform), by job. */
+  private static Map<String, Map<String, String>> jobParameters() {
+    Map<String, JsonNode> locals = config.locals();
+    Map<String, Map<String, String>> jobs = new TreeMap<>();
+    for (String section : List.of("batch_jobs", "stream_jobs")) {
+      locals
+          .get(section)
+          .fields()
+          .forEachRemaining(
+              job -> jobs.put(job.getKey(), parameters(job.getValue().get("parameters"), locals)));
     }
-    Set<String> names = new TreeSet<>();
+    return jobs;
+  }
+
+  /** The jobs given a jdbcUrl parameter: those that reach the source database. */
+  private static Set<String> jobsWithDatabase() {
+    Set<String> jobs = new TreeSet<>();
+    jobParameters()
+        .forEach(
+            (job, parameters) -> {
+              if (parameters.containsKey("jdbcUrl")) {
+                jobs.add(job);
+              }
+            });
+    return jobs;
+  }
+
+  /**
+   * Names and expressions of an object literal, or of the local values a merge(local.a, local.b)
+   * combines.
+   */
+  private static Map<String, String> parameters(JsonNode value, Map<String, JsonNode> locals) {
+    Map<String, String> parameters = new TreeMap<>();
+    if (value.isObject()) {
+      value.fields().forEachRemaining(p -> parameters.put(p.getKey(), p.getValue().asText()));
+      return parameters;
+    }
     Matcher local = Pattern.compile("local\\.([a-z_]+)").matcher(value.asText());
     while (local.find()) {
-      names.addAll(keys(locals.get(local.group(1))));
+      locals
+          .get(local.group(1))
+          .fields()
+          .forEachRemaining(p -> parameters.put(p.getKey(), p.getValue().asText()));
     }
-    if (names.isEmpty()) {
+    if (parameters.isEmpty()) {
       throw new AssertionError("Cannot tell the parameters of " + value);
     }
-    return names;
+    return parameters;
+  }
+
+  /** Whether an expression reads a password's value rather than, say, a secret's name. */
+  private static boolean readsAPassword(String expression) {
+    return expression.contains("random_password.")
+        || expression.contains(".secret_data")
+        || expression.contains("data.google_secret_manager_secret_version");
+  }
+
+  /**
+   * The service accounts of local.service_accounts that a secret IAM member grants: one named
+   * account, or one for each name of a local list; any other form fails, rather than be missed.
+   */
+  private static Set<String> grantedAccounts(
+      TerraformConfig.Block grant, Map<String, JsonNode> locals) {
+    String member = grant.body().path("member").asText();
+    Matcher named =
+        Pattern.compile("\\$\\{google_service_account\\.job\\[\"([a-z-]+)\"]\\.member}")
+            .matcher(member);
+    Matcher forEach =
+        Pattern.compile("\\$\\{toset\\(local\\.([a-z_]+)\\)}")
+            .matcher(grant.body().path("for_each").asText());
+    if (grant.type().equals("google_secret_manager_secret_iam_member") && named.matches()) {
+      return Set.of(named.group(1));
+    }
+    if (grant.type().equals("google_secret_manager_secret_iam_member")
+        && member.equals("${google_service_account.job[each.key].member}")
+        && forEach.matches()) {
+      return strings(locals.get(forEach.group(1)));
+    }
+    throw new AssertionError("Cannot tell whom " + grant.address() + " grants the secret");
+  }
+
+  /** Every string value inside a parsed block or value, at any depth. */
+  private static List<String> allStrings(JsonNode node) {
+    List<String> out = new ArrayList<>();
+    if (node.isTextual()) {
+      out.add(node.asText());
+    } else {
+      node.forEach(child -> out.addAll(allStrings(child)));
+    }
+    return out;
   }
 
   private static Set<String> keys(JsonNode node) {

@@ -8,12 +8,14 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import javax.sql.DataSource;
 import org.apache.beam.sdk.io.jdbc.JdbcIO;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.Schema.Field;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -31,7 +33,7 @@ import org.joda.time.Instant;
 public class ReadSourceTable extends PTransform<PBegin, PCollectionTuple> {
 
   private final SourceSpec source;
-  private final JdbcIO.DataSourceConfiguration dataSource;
+  private final SerializableFunction<Void, DataSource> dataSource;
   private final @Nullable Instant from;
   private final Instant to;
   private final String batchId;
@@ -39,7 +41,7 @@ public class ReadSourceTable extends PTransform<PBegin, PCollectionTuple> {
 
   private ReadSourceTable(
       SourceSpec source,
-      JdbcIO.DataSourceConfiguration dataSource,
+      SerializableFunction<Void, DataSource> dataSource,
       @Nullable Instant from,
       Instant to,
       String batchId,
@@ -52,10 +54,13 @@ public class ReadSourceTable extends PTransform<PBegin, PCollectionTuple> {
     this.ingestedAt = ingestedAt;
   }
 
-  /** Rows changed after {@code from} (everything when null) up to and including {@code to}. */
+  /**
+   * Rows changed after {@code from} (everything when null) up to and including {@code to}, read
+   * through the data source that {@code dataSource} provides on the worker.
+   */
   public static ReadSourceTable of(
       SourceSpec source,
-      JdbcIO.DataSourceConfiguration dataSource,
+      SerializableFunction<Void, DataSource> dataSource,
       @Nullable Instant from,
       Instant to,
       String batchId,
@@ -83,7 +88,7 @@ public class ReadSourceTable extends PTransform<PBegin, PCollectionTuple> {
         begin.apply(
             "Read" + source.name() + "Rows",
             JdbcIO.<Row>read()
-                .withDataSourceConfiguration(dataSource)
+                .withDataSourceProviderFn(dataSource)
                 .withQuery(query(source, fromMillis != null))
                 .withStatementPreparator(
                     statement -> {

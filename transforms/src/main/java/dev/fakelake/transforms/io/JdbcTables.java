@@ -8,6 +8,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.stream.Collectors;
+import javax.sql.DataSource;
 import org.apache.beam.sdk.io.jdbc.JdbcIO;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.SerializableFunction;
@@ -62,16 +63,19 @@ public final class JdbcTables {
         + updates;
   }
 
-  /** Writes schema-aware records into {@code table} in batches, with upserts. */
+  /**
+   * Writes schema-aware records into {@code table} in batches, with upserts, through the data
+   * source that {@code dataSource} provides on the worker.
+   */
   public static <T> JdbcIO.Write<T> write(
-      JdbcIO.DataSourceConfiguration dataSource,
+      SerializableFunction<Void, DataSource> dataSource,
       Class<T> recordClass,
       String table,
       List<String> primaryKey) {
     Schema schema = WarehouseTable.entitySchema(recordClass);
     SerializableFunction<T, Row> rows = JsonRecords.toRowFunction(recordClass);
     return JdbcIO.<T>write()
-        .withDataSourceConfiguration(dataSource)
+        .withDataSourceProviderFn(dataSource)
         .withStatement(upsertSql(table, schema, primaryKey))
         .withBatchSize(1_000)
         .withPreparedStatementSetter((element, statement) -> bind(rows.apply(element), statement));
