@@ -78,6 +78,11 @@ public final class SourceDatabase implements AutoCloseable {
    */
   public static SourceDatabase open(SourceDatabaseOptions options, String lake) {
     DatabasePassword password = DatabasePassword.of(options);
+    if (options.getJdbcUrl().isEmpty() && !password.equals(DatabasePassword.given(""))) {
+      throw new IllegalArgumentException(
+          "--jdbcPassword and --jdbcPasswordSecret are for the server --jdbcUrl names; without"
+              + " --jdbcUrl the lake's embedded PostgreSQL is used, which needs neither");
+    }
     return options.getJdbcUrl().isEmpty()
         ? startEmbedded(lake)
         : connect(options.getJdbcUrl(), options.getJdbcUser(), password);

@@ -39,6 +39,8 @@ class FakelakeCommandTest {
         "--entities=unicorns|Unknown entity 'unicorns'",
         "--days=0|days must be 1 to 3660",
         "--noSuchOption=1|noSuchOption",
+        "--jdbcPasswordSecret=projects/p/secrets/s/versions/1|are for the server --jdbcUrl names",
+        "--jdbcPassword=secret|without --jdbcUrl the lake's embedded PostgreSQL is used",
       })
   void badOptionsAreClearErrors(String option, String message) {
     String error = errorOf("generate", "--lake=target/never-written", option);
