@@ -1,5 +1,6 @@
 package dev.fakelake.transforms.io;
 
+import com.google.auto.value.AutoValue;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.channels.WritableByteChannel;
@@ -79,7 +80,9 @@ import org.joda.time.format.DateTimeFormatter;
  * reader globbing {@code folder/*.parquet} or {@code folder/**}{@code /*.avro} never sees half a
  * file.
  */
-public final class WriteWindowedFiles extends PTransform<PCollection<Row>, WriteFilesResult<Void>> {
+@AutoValue
+public abstract class WriteWindowedFiles
+    extends PTransform<PCollection<Row>, WriteFilesResult<Void>> {
 
   /** The file format, with the file extension each is written with. */
   public enum Format {
@@ -125,35 +128,47 @@ public final class WriteWindowedFiles extends PTransform<PCollection<Row>, Write
   /** How long after a late element's arrival its pane fires, so late ones are batched a little. */
   public static final Duration DEFAULT_LATE_FIRING_DELAY = Duration.standardSeconds(30);
 
-  private final String folder;
-  private final Format format;
-  private final Layout layout;
-  private final String prefix;
-  private final Duration window;
-  private final Duration allowedLateness;
-  private final Duration lateFiringDelay;
-  private final int shards;
-  private final int maxRowsPerPane;
+  abstract String folder();
 
-  private WriteWindowedFiles(
-      String folder,
-      Format format,
-      Layout layout,
-      String prefix,
-      Duration window,
-      Duration allowedLateness,
-      Duration lateFiringDelay,
-      int shards,
-      int maxRowsPerPane) {
-    this.folder = folder;
-    this.format = format;
-    this.layout = layout;
-    this.prefix = prefix;
-    this.window = window;
-    this.allowedLateness = allowedLateness;
-    this.lateFiringDelay = lateFiringDelay;
-    this.shards = shards;
-    this.maxRowsPerPane = maxRowsPerPane;
+  abstract Format format();
+
+  abstract Layout layout();
+
+  abstract String prefix();
+
+  abstract Duration window();
+
+  abstract Duration allowedLateness();
+
+  abstract Duration lateFiringDelay();
+
+  abstract int shards();
+
+  abstract int maxRowsPerPane();
+
+  abstract Builder toBuilder();
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setFolder(String folder);
+
+    abstract Builder setFormat(Format format);
+
+    abstract Builder setLayout(Layout layout);
+
+    abstract Builder setPrefix(String prefix);
+
+    abstract Builder setWindow(Duration window);
+
+    abstract Builder setAllowedLateness(Duration allowedLateness);
+
+    abstract Builder setLateFiringDelay(Duration lateFiringDelay);
+
+    abstract Builder setShards(int shards);
+
+    abstract Builder setMaxRowsPerPane(int maxRowsPerPane);
+
+    abstract WriteWindowedFiles build();
   }
 
   /**
@@ -161,16 +176,17 @@ public final class WriteWindowedFiles extends PTransform<PCollection<Row>, Write
    * one shard, and an allowed lateness of zero until {@link #withAllowedLateness} says otherwise.
    */
   public static WriteWindowedFiles to(String folder, Format format) {
-    return new WriteWindowedFiles(
-        folder,
-        format,
-        Layout.FLAT,
-        "part",
-        DEFAULT_WINDOW,
-        Duration.ZERO,
-        DEFAULT_LATE_FIRING_DELAY,
-        1,
-        DEFAULT_MAX_ROWS_PER_PANE);
+    return new AutoValue_WriteWindowedFiles.Builder()
+        .setFolder(folder)
+        .setFormat(format)
+        .setLayout(Layout.FLAT)
+        .setPrefix("part")
+        .setWindow(DEFAULT_WINDOW)
+        .setAllowedLateness(Duration.ZERO)
+        .setLateFiringDelay(DEFAULT_LATE_FIRING_DELAY)
+        .setShards(1)
+        .setMaxRowsPerPane(DEFAULT_MAX_ROWS_PER_PANE)
+        .build();
   }
 
   /**
@@ -178,71 +194,26 @@ public final class WriteWindowedFiles extends PTransform<PCollection<Row>, Write
    * window do not replace each other's files).
    */
   public WriteWindowedFiles withPrefix(String prefix) {
-    return new WriteWindowedFiles(
-        folder,
-        format,
-        layout,
-        prefix,
-        window,
-        allowedLateness,
-        lateFiringDelay,
-        shards,
-        maxRowsPerPane);
+    return toBuilder().setPrefix(prefix).build();
   }
 
   public WriteWindowedFiles withLayout(Layout layout) {
-    return new WriteWindowedFiles(
-        folder,
-        format,
-        layout,
-        prefix,
-        window,
-        allowedLateness,
-        lateFiringDelay,
-        shards,
-        maxRowsPerPane);
+    return toBuilder().setLayout(layout).build();
   }
 
   /** The length of the fixed windows; each window's rows go to files of their own. */
   public WriteWindowedFiles withWindow(Duration window) {
-    return new WriteWindowedFiles(
-        folder,
-        format,
-        layout,
-        prefix,
-        window,
-        allowedLateness,
-        lateFiringDelay,
-        shards,
-        maxRowsPerPane);
+    return toBuilder().setWindow(window).build();
   }
 
   /** How long after a window's end its late rows are still written (see the class Javadoc). */
   public WriteWindowedFiles withAllowedLateness(Duration allowedLateness) {
-    return new WriteWindowedFiles(
-        folder,
-        format,
-        layout,
-        prefix,
-        window,
-        allowedLateness,
-        lateFiringDelay,
-        shards,
-        maxRowsPerPane);
+    return toBuilder().setAllowedLateness(allowedLateness).build();
   }
 
   /** How long a late pane waits, in processing time, after its first row before it is written. */
   public WriteWindowedFiles withLateFiringDelay(Duration lateFiringDelay) {
-    return new WriteWindowedFiles(
-        folder,
-        format,
-        layout,
-        prefix,
-        window,
-        allowedLateness,
-        lateFiringDelay,
-        shards,
-        maxRowsPerPane);
+    return toBuilder().setLateFiringDelay(lateFiringDelay).build();
   }
 
   /** Files per window pane; few, since each is small. */
@@ -250,16 +221,7 @@ public final class WriteWindowedFiles extends PTransform<PCollection<Row>, Write
     if (shards < 1) {
       throw new IllegalArgumentException("shards must be at least 1: " + shards);
     }
-    return new WriteWindowedFiles(
-        folder,
-        format,
-        layout,
-        prefix,
-        window,
-        allowedLateness,
-        lateFiringDelay,
-        shards,
-        maxRowsPerPane);
+    return toBuilder().setShards(shards).build();
   }
 
   /**
@@ -271,16 +233,7 @@ public final class WriteWindowedFiles extends PTransform<PCollection<Row>, Write
     if (maxRowsPerPane < 1) {
       throw new IllegalArgumentException("maxRowsPerPane must be at least 1: " + maxRowsPerPane);
     }
-    return new WriteWindowedFiles(
-        folder,
-        format,
-        layout,
-        prefix,
-        window,
-        allowedLateness,
-        lateFiringDelay,
-        shards,
-        maxRowsPerPane);
+    return toBuilder().setMaxRowsPerPane(maxRowsPerPane).build();
   }
 
   @Override
@@ -289,24 +242,24 @@ public final class WriteWindowedFiles extends PTransform<PCollection<Row>, Write
     PCollection<Row> windowed =
         rows.apply(
             "WindowRows",
-            Window.<Row>into(FixedWindows.of(window))
+            Window.<Row>into(FixedWindows.of(window()))
                 .triggering(
                     AfterWatermark.pastEndOfWindow()
-                        .withEarlyFirings(AfterPane.elementCountAtLeast(maxRowsPerPane))
+                        .withEarlyFirings(AfterPane.elementCountAtLeast(maxRowsPerPane()))
                         .withLateFirings(
                             AfterProcessingTime.pastFirstElementInPane()
-                                .plusDelayOf(lateFiringDelay)))
-                .withAllowedLateness(allowedLateness, Window.ClosingBehavior.FIRE_IF_NON_EMPTY)
+                                .plusDelayOf(lateFiringDelay())))
+                .withAllowedLateness(allowedLateness(), Window.ClosingBehavior.FIRE_IF_NON_EMPTY)
                 .withOnTimeBehavior(Window.OnTimeBehavior.FIRE_IF_NON_EMPTY)
                 // Each pane becomes files of its own: a row written once must not be again.
                 .discardingFiredPanes());
     Counter written = Metrics.counter(WriteWindowedFiles.class, ROWS_WRITTEN);
-    FileIO.Write.FileNaming naming = new WindowNaming(layout, prefix, format.extension());
-    switch (format) {
+    FileIO.Write.FileNaming naming = new WindowNaming(layout(), prefix(), format().extension());
+    switch (format()) {
       case PARQUET, AVRO -> {
         org.apache.avro.Schema avro = AvroUtils.toAvroSchema(schema);
         FileIO.Sink<GenericRecord> sink =
-            format == Format.PARQUET ? ParquetIO.sink(avro) : AvroIO.sink(avro);
+            format() == Format.PARQUET ? ParquetIO.sink(avro) : AvroIO.sink(avro);
         return windowed
             .apply(
                 "ToAvro",
@@ -322,17 +275,17 @@ public final class WriteWindowedFiles extends PTransform<PCollection<Row>, Write
             .setCoder(StringUtf8Coder.of())
             .apply("WriteFiles", write(new CountingSink<>(TextIO.sink(), written), naming));
       }
-      default -> throw new IllegalStateException("Unknown format " + format);
+      default -> throw new IllegalStateException("Unknown format " + format());
     }
   }
 
   private <T> FileIO.Write<Void, T> write(FileIO.Sink<T> sink, FileIO.Write.FileNaming naming) {
     return FileIO.<T>write()
         .via(sink)
-        .to(folder)
+        .to(folder())
         .withNaming(naming)
         // Unbounded input needs a fixed shard count; it also keeps each pane to a few files.
-        .withNumShards(shards);
+        .withNumShards(shards());
   }
 
   /** Names a file after its window's start (UTC), its pane and its shard. */
