@@ -30,7 +30,6 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.transforms.Convert;
-import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.FlatMapElements;
 import org.apache.beam.sdk.transforms.Flatten;
@@ -362,7 +361,8 @@ public final class StreamIngestPipeline {
         CaptureRawMessages.to(lake + "/landing/stream").withPrefix(config.runId()));
     PCollectionTuple parsed =
         messages.apply("ParseMessages", ParseStreamMessages.of(config.runId()));
-    PCollectionView<Map<String, Boolean>> readBefore = idsReadLast(pipeline, state.captureFiles());
+    @Nullable PCollectionView<Map<String, Boolean>> readBefore =
+        idsReadLast(pipeline, state.captureFiles());
     List<PCollection<DeadLetter>> deadLetters = new java.util.ArrayList<>();
     deadLetters.add(parsed.get(ParseStreamMessages.DEAD_LETTERS));
     PCollection<Row> pageviews =
@@ -380,24 +380,32 @@ public final class StreamIngestPipeline {
             config,
             deadLetters);
 
-    PCollectionView<Map<Long, Row>> customers =
-        readTable(pipeline, lake, WarehouseTable.SILVER_CUSTOMERS, "customer_id", state)
-            // Each worker holds the whole map: only the columns enrichment reads.
-            .apply(
-                "KeepEnrichmentColumns",
-                MapElements.into(
-                        TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.rows()))
-                    .via(kv -> KV.of(kv.getKey(), enrichmentColumns(kv.getValue()))))
-            .setCoder(KvCoder.of(VarLongCoder.of(), RowCoder.of(CUSTOMER_ENRICHMENT)))
-            .apply("CustomersById", View.asMap());
-    PCollectionView<Map<Long, Long>> vipCustomers =
-        readTable(pipeline, lake, WarehouseTable.SILVER_VIP_CUSTOMERS, "customer_id", state)
-            .apply(
-                "VipLines",
-                MapElements.into(
-                        TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.longs()))
-                    .via(kv -> KV.of(kv.getKey(), kv.getValue().getInt64("lines_in_list"))))
-            .apply("VipCustomersById", View.asMap());
+    PCollection<KV<Long, Row>> customerRows =
+        readTable(pipeline, lake, WarehouseTable.SILVER_CUSTOMERS, "customer_id", state);
+    @Nullable PCollectionView<Map<Long, Row>> customers =
+        customerRows == null
+            ? null
+            : customerRows
+                // Each worker holds the whole map: only the columns enrichment reads.
+                .apply(
+                    "KeepEnrichmentColumns",
+                    MapElements.into(
+                            TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.rows()))
+                        .via(kv -> KV.of(kv.getKey(), enrichmentColumns(kv.getValue()))))
+                .setCoder(KvCoder.of(VarLongCoder.of(), RowCoder.of(CUSTOMER_ENRICHMENT)))
+                .apply("CustomersById", View.asMap());
+    PCollection<KV<Long, Row>> vipRows =
+        readTable(pipeline, lake, WarehouseTable.SILVER_VIP_CUSTOMERS, "customer_id", state);
+    @Nullable PCollectionView<Map<Long, Long>> vipCustomers =
+        vipRows == null
+            ? null
+            : vipRows
+                .apply(
+                    "VipLines",
+                    MapElements.into(
+                            TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.longs()))
+                        .via(kv -> KV.of(kv.getKey(), kv.getValue().getInt64("lines_in_list"))))
+                .apply("VipCustomersById", View.asMap());
     PCollection<Row> enriched =
         pageviews.apply(
             "EnrichPageviews",
@@ -468,16 +476,17 @@ public final class StreamIngestPipeline {
   private static PCollection<Row> inEventTime(
       PCollection<Row> events,
       Entity entity,
-      PCollectionView<Map<String, Boolean>> readBefore,
+      @Nullable PCollectionView<Map<String, Boolean>> readBefore,
       Config config,
       List<PCollection<DeadLetter>> late) {
     String name = GeneratePipeline.stepName(entity.tableName());
+    DropDuplicateEvents dropDuplicates =
+        DropDuplicateEvents.byEventId(entity.tableName(), DEDUPLICATION_MEMORY);
     PCollectionTuple split =
         events
             .apply(
                 "Drop" + name + "Duplicates",
-                DropDuplicateEvents.byEventId(entity.tableName(), DEDUPLICATION_MEMORY)
-                    .withAlreadySeen(readBefore))
+                readBefore == null ? dropDuplicates : dropDuplicates.withAlreadySeen(readBefore))
             .apply(
                 "Split" + name + "TooLate",
                 SplitLateEvents.of(entity.tableName(), config.allowedLateness(), config.runId()));
@@ -489,8 +498,12 @@ public final class StreamIngestPipeline {
    * The event ids in the raw capture's last {@value #CAPTURE_WINDOWS_REREAD} one-minute windows:
    * what the previous run read last. A copy of one of those events that arrives after a restart is
    * then still a duplicate, although this run's own memory starts empty.
+   *
+   * <p>Null when there is no capture yet: a side input made from no elements is never ready on
+   * Flink's streaming runner until every source of the job ends, and the deduplication would hold
+   * back every event until then.
    */
-  private static PCollectionView<Map<String, Boolean>> idsReadLast(
+  private static @Nullable PCollectionView<Map<String, Boolean>> idsReadLast(
       Pipeline pipeline, List<String> files) {
     List<String> windows =
         files.stream()
@@ -507,10 +520,11 @@ public final class StreamIngestPipeline {
                 "ReadCapture" + recent.size(), ParquetRows.read(file, StreamMessage.SCHEMA)));
       }
     }
+    if (recent.isEmpty()) {
+      return null;
+    }
     PCollection<Row> messages =
-        recent.isEmpty()
-            ? pipeline.apply("NoCapture", Create.empty(RowCoder.of(StreamMessage.SCHEMA)))
-            : PCollectionList.of(recent).apply("CollectCapture", Flatten.pCollections());
+        PCollectionList.of(recent).apply("CollectCapture", Flatten.pCollections());
     return messages
         .apply(
             "EventIdsReadLast",
@@ -528,22 +542,20 @@ public final class StreamIngestPipeline {
   }
 
   /**
-   * A curated table of the lake keyed by {@code keyField}, for a side input; empty, with a warning,
-   * when curate has not written it yet.
+   * A curated table of the lake keyed by {@code keyField}, for a side input; null, with a warning,
+   * when curate has not written it yet (see {@link EnrichPageviews#with}).
    */
-  private static PCollection<KV<Long, Row>> readTable(
+  private static @Nullable PCollection<KV<Long, Row>> readTable(
       Pipeline pipeline, String lake, WarehouseTable table, String keyField, LakeState state) {
     String glob = tableGlob(lake, table);
     String step = GeneratePipeline.stepName(table.tableName());
-    PCollection<Row> rows;
     if (!state.curatedTablesWithFiles().contains(table)) {
       System.err.printf(
           "stream-ingest: %s has no files yet (run ./fakelake curate): pageviews get no %s%n",
           table.qualifiedName(), table == WarehouseTable.SILVER_CUSTOMERS ? "city" : "VIP flag");
-      rows = pipeline.apply("No" + step, Create.empty(RowCoder.of(table.schema())));
-    } else {
-      rows = pipeline.apply("Read" + step, ParquetRows.read(glob, table.schema()));
+      return null;
     }
+    PCollection<Row> rows = pipeline.apply("Read" + step, ParquetRows.read(glob, table.schema()));
     return rows.apply(
             "Key" + step,
             MapElements.into(TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.rows()))

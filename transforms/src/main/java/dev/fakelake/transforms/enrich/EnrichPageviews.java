@@ -26,13 +26,13 @@ import org.joda.time.Instant;
  */
 public class EnrichPageviews extends PTransform<PCollection<Row>, PCollection<Row>> {
 
-  private final PCollectionView<Map<Long, Row>> customers;
-  private final PCollectionView<Map<Long, Long>> vipCustomers;
+  private final @Nullable PCollectionView<Map<Long, Row>> customers;
+  private final @Nullable PCollectionView<Map<Long, Long>> vipCustomers;
   private final int latencyAlertMs;
 
   private EnrichPageviews(
-      PCollectionView<Map<Long, Row>> customers,
-      PCollectionView<Map<Long, Long>> vipCustomers,
+      @Nullable PCollectionView<Map<Long, Row>> customers,
+      @Nullable PCollectionView<Map<Long, Long>> vipCustomers,
       int latencyAlertMs) {
     this.customers = customers;
     this.vipCustomers = vipCustomers;
@@ -41,11 +41,14 @@ public class EnrichPageviews extends PTransform<PCollection<Row>, PCollection<Ro
 
   /**
    * {@code customers}: silver customer rows by customer id; {@code vipCustomers}: the VIP list, as
-   * customer id to the number of times the list names them.
+   * customer id to the number of times the list names them. Either is null when there is no such
+   * table yet: every pageview then lacks those columns. (A side input made from no elements would
+   * not do: Flink's streaming runner holds every element back until such a side input's sources
+   * end.)
    */
   public static EnrichPageviews with(
-      PCollectionView<Map<Long, Row>> customers,
-      PCollectionView<Map<Long, Long>> vipCustomers,
+      @Nullable PCollectionView<Map<Long, Row>> customers,
+      @Nullable PCollectionView<Map<Long, Long>> vipCustomers,
       int latencyAlertMs) {
     return new EnrichPageviews(customers, vipCustomers, latencyAlertMs);
   }
@@ -56,13 +59,16 @@ public class EnrichPageviews extends PTransform<PCollection<Row>, PCollection<Ro
         .apply(
             "EnrichWithCustomers",
             ParDo.of(new EnrichFn(customers, vipCustomers, latencyAlertMs, pageviews.getSchema()))
-                .withSideInputs(customers, vipCustomers))
+                .withSideInputs(
+                    java.util.stream.Stream.of(customers, vipCustomers)
+                        .filter(java.util.Objects::nonNull)
+                        .toList()))
         .setRowSchema(WarehouseTable.SILVER_PAGEVIEWS_ENRICHED.schema());
   }
 
   private static class EnrichFn extends DoFn<Row, Row> {
-    private final PCollectionView<Map<Long, Row>> customersView;
-    private final PCollectionView<Map<Long, Long>> vipView;
+    private final @Nullable PCollectionView<Map<Long, Row>> customersView;
+    private final @Nullable PCollectionView<Map<Long, Long>> vipView;
     private final int latencyAlertMs;
     private final Schema schema = WarehouseTable.SILVER_PAGEVIEWS_ENRICHED.schema();
     // For each output field, the input field it is copied from, or -1: resolved once, by name.
@@ -79,8 +85,8 @@ public class EnrichPageviews extends PTransform<PCollection<Row>, PCollection<Ro
     private transient @Nullable Map<Long, Long> vips;
 
     EnrichFn(
-        PCollectionView<Map<Long, Row>> customersView,
-        PCollectionView<Map<Long, Long>> vipView,
+        @Nullable PCollectionView<Map<Long, Row>> customersView,
+        @Nullable PCollectionView<Map<Long, Long>> vipView,
         int latencyAlertMs,
         Schema input) {
       this.customersView = customersView;
@@ -101,8 +107,8 @@ public class EnrichPageviews extends PTransform<PCollection<Row>, PCollection<Ro
     @ProcessElement
     public void process(@Element Row pageview, ProcessContext context) {
       if (customers == null) {
-        customers = context.sideInput(customersView);
-        vips = context.sideInput(vipView);
+        customers = customersView == null ? Map.of() : context.sideInput(customersView);
+        vips = vipView == null ? Map.of() : context.sideInput(vipView);
       }
       Object[] values = new Object[copiedFrom.length];
       for (int i = 0; i < copiedFrom.length; i++) {

@@ -183,6 +183,24 @@ class EnrichPageviewsTest {
   }
 
   @Test
+  void withoutCustomerTablesEveryPageviewKeepsItsRowWithEmptyCustomerColumns(
+      TestPipeline pipeline) {
+    PCollection<Row> enriched =
+        pipeline
+            .apply(
+                "CreatePageviews",
+                Create.of(List.of(pageview("before-curate", JANA, NOON, 250, 3000)))
+                    .withRowSchema(PAGEVIEW))
+            .apply(EnrichPageviews.with(null, null, ALERT_MS));
+
+    PAssert.that(fields(enriched, "event_id", "customer_name", "city", "is_vip", "day_of_week"))
+        .containsInAnyOrder(
+            "event_id=before-curate, customer_name=null, city=null, is_vip=false,"
+                + " day_of_week=Monday");
+    pipeline.run();
+  }
+
+  @Test
   void keepsAnUnknownCustomersPageviewWithEmptyCustomerColumns(TestPipeline pipeline) {
     PCollection<Row> enriched = enrich(pipeline, pageview("stranger", UNKNOWN, NOON, 250, 3000));
 
