@@ -8,10 +8,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.fakelake.schemas.WarehouseTable;
 import dev.fakelake.transforms.ingest.SourceSpec;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -333,26 +331,16 @@ class IngestPipelineIT {
     Path thresholds = work.resolve("strict.properties");
     Files.writeString(thresholds, "dead_letter_rate.max = 0\n");
 
-    PrintStream original = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    int exit;
-    try {
-      exit =
-          Fakelake.execute(
-              new String[] {
-                "ingest",
-                "--lake=" + lake,
-                "--thresholds=" + thresholds,
-                "--enforceImmutability=true",
-                "--enforceEncodability=true"
-              });
-    } finally {
-      System.setOut(original);
-    }
-    String output = captured.toString(StandardCharsets.UTF_8);
+    CommandRun run =
+        CommandRun.of(
+            "ingest",
+            "--lake=" + lake,
+            "--thresholds=" + thresholds,
+            "--enforceImmutability=true",
+            "--enforceEncodability=true");
+    String output = run.output();
 
-    assertEquals(0, exit, output);
+    assertEquals(0, run.exit(), output);
     List<Row> stats = OpsRows.read(lake.toString(), WarehouseTable.OPS_LOAD_STATS);
     Set<String> withDeadLetters = new TreeSet<>();
     Set<String> underTheDefaultLimit = new TreeSet<>();

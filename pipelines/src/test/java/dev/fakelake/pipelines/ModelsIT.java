@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fakelake.pipelines.dataform.DataformCli;
 import dev.fakelake.schemas.WarehouseTable;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -63,7 +60,7 @@ class ModelsIT {
 
   @Test
   void buildsTheOutputsFromKnownRows() throws SQLException {
-    Run run = models();
+    CommandRun run = models();
 
     assertEquals(0, run.exit(), run.output());
     assertTrue(run.output().contains("unit tests: 4 passed, 0 failed"), run.output());
@@ -108,7 +105,7 @@ class ModelsIT {
     pageview("q3", 2, "2026-01-07T17:00", "/account");
     pageview("p5", 1, "2026-01-05T11:40", "/help");
 
-    Run incremental = models();
+    CommandRun incremental = models();
 
     assertEquals(0, incremental.exit(), incremental.output());
     assertTrue(incremental.output().contains("3 merged"), incremental.output());
@@ -120,7 +117,7 @@ class ModelsIT {
         List.of("p3 2"),
         rows("SELECT session_key, pageviews FROM marts.sessions WHERE session_key = 'p3'"));
 
-    Run full = models("--fullRefresh=true");
+    CommandRun full = models("--fullRefresh=true");
 
     assertEquals(0, full.exit(), full.output());
     assertEquals(10, count("marts.pageview_facts"));
@@ -137,7 +134,7 @@ class ModelsIT {
             "ref(\"pageview_facts\")",
             "ref(\"pageview_fact\")");
 
-    Run run = models("--dataformDir=" + project);
+    CommandRun run = models("--dataformDir=" + project);
 
     assertEquals(2, run.exit(), run.output());
     assertTrue(run.output().contains("does not compile for duckdb"), run.output());
@@ -153,7 +150,7 @@ class ModelsIT {
             "DATE(registered_at)",
             "DATE(registerd_at)");
 
-    Run run = models("--dataformDir=" + project);
+    CommandRun run = models("--dataformDir=" + project);
 
     assertEquals(1, run.exit(), run.output());
     assertTrue(
@@ -173,7 +170,7 @@ class ModelsIT {
             "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW",
             "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING");
 
-    Run run = models("--dataformDir=" + project);
+    CommandRun run = models("--dataformDir=" + project);
 
     assertEquals(1, run.exit(), run.output());
     assertTrue(run.output().contains("unit tests: 3 passed, 1 failed"), run.output());
@@ -193,7 +190,7 @@ class ModelsIT {
         projectWith(
             "definitions/outputs/sessions.sqlx", "\"pageviews >= 1\"", "\"pageviews >= 2\"");
 
-    Run run = models("--dataformDir=" + project);
+    CommandRun run = models("--dataformDir=" + project);
 
     assertEquals(1, run.exit(), run.output());
     assertTrue(
@@ -213,7 +210,7 @@ class ModelsIT {
             "${ref(\"orders\")}",
             "`fakelake.silver.order`");
 
-    Run run = models("--dataformDir=" + project);
+    CommandRun run = models("--dataformDir=" + project);
 
     assertEquals(1, run.exit(), run.output());
     assertTrue(
@@ -226,38 +223,16 @@ class ModelsIT {
 
   @Test
   void aLakeWithoutAWarehouseIsAClearError() {
-    Run run = command("models", "--lake=" + copies.resolve("empty"));
+    CommandRun run = CommandRun.of("models", "--lake=" + copies.resolve("empty"));
 
     assertEquals(1, run.exit(), run.output());
     assertTrue(run.output().contains("There is no warehouse at"), run.output());
   }
 
-  private Run models(String... options) {
+  private CommandRun models(String... options) {
     List<String> args = new ArrayList<>(List.of("models", "--lake=" + lake));
     args.addAll(List.of(options));
-    return command(args.toArray(String[]::new));
-  }
-
-  /** The exit code and everything printed of one command. */
-  record Run(int exit, String output) {}
-
-  private static Run command(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream both = new PrintStream(captured, true, StandardCharsets.UTF_8);
-    System.setOut(both);
-    System.setErr(both);
-    int exit;
-    try {
-      exit = Fakelake.execute(args);
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
-    String output = captured.toString(StandardCharsets.UTF_8);
-    out.print(output);
-    return new Run(exit, output);
+    return CommandRun.of(args.toArray(String[]::new));
   }
 
   /**

@@ -7,9 +7,6 @@ import dev.fakelake.pipelines.HeadlessChromium.Image;
 import dev.fakelake.pipelines.HeadlessChromium.PageCheck;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,24 +37,9 @@ class ReportIT {
 
   @BeforeAll
   static void runTheMainJob() {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream both = new PrintStream(captured, true, StandardCharsets.UTF_8);
-    System.setOut(both);
-    System.setErr(both);
-    int exit;
-    try {
-      exit =
-          Fakelake.execute(
-              new String[] {"run", "--lake=" + lake, "--scale=0.05", "--streamBurst=5s"});
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
-    output = captured.toString(StandardCharsets.UTF_8);
-    out.print(output);
-    assertEquals(0, exit, "./fakelake run failed");
+    CommandRun run = CommandRun.of("run", "--lake=" + lake, "--scale=0.05", "--streamBurst=5s");
+    output = run.output();
+    assertEquals(0, run.exit(), "./fakelake run failed");
   }
 
   @Test
@@ -84,23 +66,12 @@ class ReportIT {
 
   @Test
   void aSecondRunOnTheLakeRunsOnlyTheStagesNotSkipped() {
-    PrintStream out = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    int exit;
-    try {
-      exit =
-          Fakelake.execute(
-              new String[] {
-                "run", "--lake=" + lake, "--scale=0.05", "--skip=generate,ingest,curate,stream"
-              });
-    } finally {
-      System.setOut(out);
-    }
-    String rerun = captured.toString(StandardCharsets.UTF_8);
-    out.print(rerun);
+    CommandRun run =
+        CommandRun.of(
+            "run", "--lake=" + lake, "--scale=0.05", "--skip=generate,ingest,curate,stream");
+    String rerun = run.output();
 
-    assertEquals(0, exit, rerun);
+    assertEquals(0, run.exit(), rerun);
     for (String stage : List.of("generate", "ingest", "curate", "stream")) {
       assertTrue(rerun.contains("\n" + stage + ": skipped (--skip)\n"), rerun);
     }
