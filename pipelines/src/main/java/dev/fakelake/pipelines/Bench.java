@@ -149,8 +149,7 @@ final class Bench {
       case "batch" ->
           String.format(
               "the batch path at scale %s (%,d pageviews)",
-              options.getRecords() / (double) Entity.PAGEVIEWS.countAtScaleOne(),
-              options.getRecords());
+              batchScale(options), options.getRecords());
       default -> String.format("generation of %,d pageviews", options.getRecords());
     };
   }
@@ -176,13 +175,18 @@ final class Bench {
    * scale where pageviews number {@code --records}; ingest and curate count the records they read.
    */
   private static List<Row> batchPath(Options options, String[] args, Target target, Path scratch) {
-    double scale = options.getRecords() / (double) Entity.PAGEVIEWS.countAtScaleOne();
-    Options runOptions = options(target.withArgs(args, "--lake=" + scratch, "--scale=" + scale));
+    Options runOptions =
+        options(target.withArgs(args, "--lake=" + scratch, "--scale=" + batchScale(options)));
     List<Row> rows = new ArrayList<>();
     long started = System.nanoTime();
     rows.addAll(batchStages(runOptions, target));
     rows.add(total("batch path", target, rows.get(1).records(), started, rows));
     return rows;
+  }
+
+  /** The scale at which pageviews number {@code --records}. */
+  private static double batchScale(Options options) {
+    return options.getRecords() / (double) Entity.PAGEVIEWS.countAtScaleOne();
   }
 
   /**
@@ -199,16 +203,7 @@ final class Bench {
           measure(
               "stream burst (messages)",
               target,
-              () -> {
-                try (StreamTopic.Connection kafka =
-                    StreamTopic.connect(runOptions, runOptions.getLake())) {
-                  runOptions.setKafkaBootstrap(kafka.bootstrap());
-                  return Fakelake.generateWhileIngesting(
-                          runOptions, runOptions.getStreamBurst(), false)
-                      .read()
-                      .counter("messages_read");
-                }
-              }));
+              () -> Fakelake.burst(runOptions).read().counter("messages_read")));
     }
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
     rows.add(

@@ -282,26 +282,27 @@ public final class Fakelake {
   }
 
   private static TrainModel.Summary train(TrainModel.Options options) {
-    long started = System.nanoTime();
-    TrainModel.Summary summary = TrainModel.run(options, System.out);
-    System.out.print(TrainModel.render(summary));
-    System.out.printf("train: done in %s%n", Progress.clock((System.nanoTime() - started) / 1e9));
-    return summary;
+    return printedAndTimed("train", () -> TrainModel.run(options, System.out), TrainModel::render);
   }
 
   private static ScoreModel.Summary score(ScoreModel.Options options) {
-    long started = System.nanoTime();
-    ScoreModel.Summary summary = ScoreModel.run(options, System.out);
-    System.out.print(ScoreModel.render(summary));
-    System.out.printf("score: done in %s%n", Progress.clock((System.nanoTime() - started) / 1e9));
-    return summary;
+    return printedAndTimed("score", () -> ScoreModel.run(options, System.out), ScoreModel::render);
   }
 
   private static Report.Summary report(Report.Options options) {
+    return printedAndTimed("report", () -> Report.run(options, System.out), Report::render);
+  }
+
+  /** Runs a command that prints its own progress, then prints its summary and its time. */
+  private static <T> T printedAndTimed(
+      String command,
+      java.util.function.Supplier<T> run,
+      java.util.function.Function<T, String> render) {
     long started = System.nanoTime();
-    Report.Summary summary = Report.run(options, System.out);
-    System.out.print(Report.render(summary));
-    System.out.printf("report: done in %s%n", Progress.clock((System.nanoTime() - started) / 1e9));
+    T summary = run.get();
+    System.out.print(render.apply(summary));
+    System.out.printf(
+        "%s: done in %s%n", command, Progress.clock((System.nanoTime() - started) / 1e9));
     return summary;
   }
 
@@ -433,19 +434,27 @@ public final class Fakelake {
     }
     // Checks the option before anything starts.
     StreamOptions.parseDuration("streamBurst", options.getStreamBurst());
+    try (Progress progress = Progress.start("stream burst")) {
+      StreamSideBySide run = burst(options);
+      System.out.print(run.sent().render());
+      System.out.print(StreamIngestPipeline.render(run.read()));
+      System.out.printf(
+          "stream: a %s burst, %,d messages sent and read in %s%n",
+          options.getStreamBurst(),
+          run.read().counter("messages_read"),
+          Progress.clock(progress.elapsedSeconds()));
+      return run.read();
+    }
+  }
+
+  /**
+   * stream-generate for {@code --streamBurst} with stream-ingest alongside, on the lake's embedded
+   * broker (or {@code --kafkaBootstrap}).
+   */
+  static StreamSideBySide burst(MainJobOptions options) {
     try (StreamTopic.Connection kafka = StreamTopic.connect(options, options.getLake())) {
       options.setKafkaBootstrap(kafka.bootstrap());
-      try (Progress progress = Progress.start("stream burst")) {
-        StreamSideBySide run = generateWhileIngesting(options, options.getStreamBurst(), false);
-        System.out.print(run.sent().render());
-        System.out.print(StreamIngestPipeline.render(run.read()));
-        System.out.printf(
-            "stream: a %s burst, %,d messages sent and read in %s%n",
-            options.getStreamBurst(),
-            run.read().counter("messages_read"),
-            Progress.clock(progress.elapsedSeconds()));
-        return run.read();
-      }
+      return generateWhileIngesting(options, options.getStreamBurst(), false);
     }
   }
 
