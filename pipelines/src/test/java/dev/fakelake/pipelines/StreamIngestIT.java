@@ -39,7 +39,17 @@ class StreamIngestIT {
     try (EmbeddedKafka kafka =
         EmbeddedKafka.start(StreamTopic.embeddedKafkaDirectory(lake.toString()))) {
       String bootstrap = "--kafkaBootstrap=" + kafka.bootstrapServers();
-      run("stream-generate", lake, runner, bootstrap, "--limit=" + EVENTS, "--rate=5000");
+      // No out-of-order events: whether a rating near the end of its allowed lateness still meets
+      // its pageview depends on how far the watermark has moved by then, which differs from run
+      // to run (the join's own tests cover lateness); restarts are what this test is about.
+      run(
+          "stream-generate",
+          lake,
+          runner,
+          bootstrap,
+          "--limit=" + EVENTS,
+          "--rate=5000",
+          "--outOfOrderRate=0");
       messages = sum(StreamTopic.endOffsets(kafka.bootstrapServers(), "fakelake-events"));
 
       run("stream-ingest", lake, runner, bootstrap, "--limit=" + messages / 3);
@@ -89,7 +99,17 @@ class StreamIngestIT {
       assertEquals(new HashSet<>(resumedPairs).size(), resumedPairs.size(), "a pair twice");
       // A pair whose pageview came before the restart and its rating after is not formed.
       List<String> pairsOnce = strings(once, pairs);
-      assertTrue(new HashSet<>(pairsOnce).containsAll(resumedPairs));
+      Set<String> unexpectedPairs = new TreeSet<>(resumedPairs);
+      unexpectedPairs.removeAll(pairsOnce);
+      assertEquals(
+          Set.of(),
+          unexpectedPairs,
+          "paired only after the restart: "
+              + strings(
+                  resumed,
+                  "SELECT rating_event_id || ' ' || CAST(rating_time AS VARCHAR) || ' '"
+                      + " || pageview_event_id || ' ' || CAST(pageview_time AS VARCHAR)"
+                      + " FROM silver.pageview_ratings"));
       // The generator's ratings follow a view of the same product 1-14 minutes earlier (when that
       // view was of a product's page); a pair is a rating and a view of the rated product by the
       // same user, the view at most 15 minutes before.
