@@ -2,24 +2,35 @@ package dev.fakelake.transforms.io;
 
 import com.google.auto.value.AutoValue;
 import java.io.IOException;
-import java.io.Serializable;
 import java.nio.channels.WritableByteChannel;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.coders.RowCoder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.extensions.avro.io.AvroIO;
 import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.TextIO;
-import org.apache.beam.sdk.io.WriteFilesResult;
+import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
+import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.Schema;
-import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.windowing.AfterPane;
 import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
@@ -29,12 +40,14 @@ import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.util.MimeTypes;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.Row;
-import org.apache.beam.sdk.values.TypeDescriptor;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.DateTimeZone;
 import org.joda.time.Duration;
+import org.joda.time.Instant;
 import org.joda.time.format.DateTimeFormat;
 import org.joda.time.format.DateTimeFormatter;
 
@@ -74,15 +87,20 @@ import org.joda.time.format.DateTimeFormatter;
  * counter {@value #ROWS_WRITTEN} of the step counts rows actually handed to a file, and comparing
  * it with the rows sent in shows it, as does the runner's own {@code droppedDueToLateness} counter.
  *
- * <p>Files are finalised atomically: FileIO writes each file under a hidden temporary folder {@code
- * folder/.temp-beam-<uuid>/} with a name without extension and renames it into place when the
- * pane's bundle is complete (an atomic move on a local disk, a whole-object copy on GCS), so a
- * reader globbing {@code folder/*.parquet} or {@code folder/**}{@code /*.avro} never sees half a
- * file.
+ * <p>Each bundle passes its rows on in batches (per window, at most {@link #rowsPerBatch} rows
+ * each), so that the grouping, whose state and timers cost far more per element than the rows
+ * themselves, handles a batch where it would handle a row; early panes count batches accordingly,
+ * so a pane holds at most {@link #withMaxRowsPerPane} rows.
+ *
+ * <p>Files are finalised atomically: each pane's file is written under a hidden temporary name
+ * beside its final one ({@code .<name>-<uuid>.tmp}) and renamed into place when complete (an atomic
+ * move on a local disk, a whole-object copy on GCS), so a reader globbing {@code folder/*.parquet}
+ * or {@code folder/**}{@code /*.avro} never sees half a file. A pane written again after a retry
+ * replaces its file rather than adding one, since the name is the window's, the pane's and the
+ * shard's.
  */
 @AutoValue
-public abstract class WriteWindowedFiles
-    extends PTransform<PCollection<Row>, WriteFilesResult<Void>> {
+public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PDone> {
 
   /** The file format, with the file extension each is written with. */
   public enum Format {
@@ -236,56 +254,179 @@ public abstract class WriteWindowedFiles
     return toBuilder().setMaxRowsPerPane(maxRowsPerPane).build();
   }
 
+  /**
+   * The most rows a bundle passes to the grouping as one element: a thousandth of a pane, at most
+   * 50 (batches are smaller when a bundle has fewer rows of a window).
+   */
+  static int rowsPerBatch(int maxRowsPerPane) {
+    return Math.max(1, Math.min(50, maxRowsPerPane / 1000));
+  }
+
   @Override
-  public WriteFilesResult<Void> expand(PCollection<Row> rows) {
+  public PDone expand(PCollection<Row> rows) {
     Schema schema = rows.getSchema();
-    PCollection<Row> windowed =
-        rows.apply(
+    int rowsPerBatch = rowsPerBatch(maxRowsPerPane());
+    int batchesPerPane = (maxRowsPerPane() + rowsPerBatch - 1) / rowsPerBatch;
+    rows.apply(
             "WindowRows",
             Window.<Row>into(FixedWindows.of(window()))
                 .triggering(
                     AfterWatermark.pastEndOfWindow()
-                        .withEarlyFirings(AfterPane.elementCountAtLeast(maxRowsPerPane()))
+                        .withEarlyFirings(AfterPane.elementCountAtLeast(batchesPerPane))
                         .withLateFirings(
                             AfterProcessingTime.pastFirstElementInPane()
                                 .plusDelayOf(lateFiringDelay())))
                 .withAllowedLateness(allowedLateness(), Window.ClosingBehavior.FIRE_IF_NON_EMPTY)
                 .withOnTimeBehavior(Window.OnTimeBehavior.FIRE_IF_NON_EMPTY)
                 // Each pane becomes files of its own: a row written once must not be again.
-                .discardingFiredPanes());
-    Counter written = Metrics.counter(WriteWindowedFiles.class, ROWS_WRITTEN);
-    FileIO.Write.FileNaming naming = new WindowNaming(layout(), prefix(), format().extension());
-    switch (format()) {
-      case PARQUET, AVRO -> {
-        org.apache.avro.Schema avro = AvroUtils.toAvroSchema(schema);
-        FileIO.Sink<GenericRecord> sink =
-            format() == Format.PARQUET ? ParquetIO.sink(avro) : AvroIO.sink(avro);
-        return windowed
-            .apply(
-                "ToAvro",
-                MapElements.into(TypeDescriptor.of(GenericRecord.class))
-                    .via(AvroRows.toGenericRecord(schema)))
-            .setCoder(AvroCoder.of(GenericRecord.class, avro))
-            .apply("WriteFiles", write(new CountingSink<>(sink, written), naming));
+                .discardingFiredPanes())
+        .apply("BatchRows", ParDo.of(new BatchRowsFn(rowsPerBatch, shards())))
+        .setCoder(KvCoder.of(VarIntCoder.of(), ListCoder.of(RowCoder.of(schema))))
+        .apply("GroupIntoPanes", GroupByKey.create())
+        .apply(
+            "WritePanes",
+            ParDo.of(
+                new WritePaneFn(
+                    folder(),
+                    format(),
+                    schema,
+                    new WindowNaming(layout(), prefix(), format().extension()),
+                    shards())));
+    return PDone.in(rows.getPipeline());
+  }
+
+  /**
+   * Gathers a bundle's rows per window into batches of at most {@code rowsPerBatch}, each for a
+   * shard in turn; what is left of a batch goes on when the bundle ends, before the runner moves
+   * the watermark past it.
+   */
+  private static final class BatchRowsFn extends DoFn<Row, KV<Integer, List<Row>>> {
+    private final int rowsPerBatch;
+    private final int shards;
+    private transient Map<BoundedWindow, Batch> open;
+    private transient int nextShard;
+
+    /**
+     * Rows of one window, and the earliest of their timestamps: a full batch goes on with its last
+     * row's timestamp (a DoFn may not output earlier than its input), the rest of a bundle's with
+     * the earliest.
+     */
+    private static final class Batch {
+      final List<Row> rows = new ArrayList<>();
+      Instant earliest = BoundedWindow.TIMESTAMP_MAX_VALUE;
+    }
+
+    BatchRowsFn(int rowsPerBatch, int shards) {
+      this.rowsPerBatch = rowsPerBatch;
+      this.shards = shards;
+    }
+
+    @Setup
+    public void setup() {
+      open = new HashMap<>();
+      nextShard = ThreadLocalRandom.current().nextInt(shards);
+    }
+
+    @ProcessElement
+    public void process(
+        @Element Row row,
+        @Timestamp Instant timestamp,
+        BoundedWindow window,
+        OutputReceiver<KV<Integer, List<Row>>> out) {
+      Batch batch = open.computeIfAbsent(window, w -> new Batch());
+      batch.rows.add(row);
+      if (timestamp.isBefore(batch.earliest)) {
+        batch.earliest = timestamp;
       }
-      case JSON_LINES -> {
-        SerializableFunction<Row, String> json = JsonRecords.rowFormatter();
-        return windowed
-            .apply("ToJson", MapElements.into(TypeDescriptors.strings()).via(json))
-            .setCoder(StringUtf8Coder.of())
-            .apply("WriteFiles", write(new CountingSink<>(TextIO.sink(), written), naming));
+      if (batch.rows.size() >= rowsPerBatch) {
+        open.remove(window);
+        out.output(KV.of(shard(), batch.rows));
       }
-      default -> throw new IllegalStateException("Unknown format " + format());
+    }
+
+    @FinishBundle
+    public void finish(FinishBundleContext context) {
+      open.forEach(
+          (window, batch) -> context.output(KV.of(shard(), batch.rows), batch.earliest, window));
+      open.clear();
+    }
+
+    private int shard() {
+      int shard = nextShard;
+      nextShard = (nextShard + 1) % shards;
+      return shard;
     }
   }
 
-  private <T> FileIO.Write<Void, T> write(FileIO.Sink<T> sink, FileIO.Write.FileNaming naming) {
-    return FileIO.<T>write()
-        .via(sink)
-        .to(folder())
-        .withNaming(naming)
-        // Unbounded input needs a fixed shard count; it also keeps each pane to a few files.
-        .withNumShards(shards());
+  /** Writes each pane of a shard into one file, named by its window, pane and shard. */
+  private static final class WritePaneFn extends DoFn<KV<Integer, Iterable<List<Row>>>, Void> {
+    private final String folder;
+    private final Format format;
+    private final Schema schema;
+    private final FileIO.Write.FileNaming naming;
+    private final int shards;
+    private final Counter written = Metrics.counter(WriteWindowedFiles.class, ROWS_WRITTEN);
+    private transient org.apache.avro.Schema avro;
+    private transient SerializableFunction<Row, GenericRecord> toAvro;
+    private transient SerializableFunction<Row, String> toJson;
+
+    WritePaneFn(
+        String folder, Format format, Schema schema, FileIO.Write.FileNaming naming, int shards) {
+      this.folder = folder;
+      this.format = format;
+      this.schema = schema;
+      this.naming = naming;
+      this.shards = shards;
+    }
+
+    @Setup
+    public void setup() {
+      avro = AvroUtils.toAvroSchema(schema);
+      toAvro = AvroRows.toGenericRecord(schema);
+      toJson = JsonRecords.rowFormatter();
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<Integer, Iterable<List<Row>>> shard, BoundedWindow window, PaneInfo pane)
+        throws IOException {
+      String name =
+          naming.getFilename(window, pane, shards, shard.getKey(), Compression.UNCOMPRESSED);
+      ResourceId file =
+          FileSystems.matchNewResource(folder, true)
+              .resolve(name, StandardResolveOptions.RESOLVE_FILE);
+      ResourceId temp =
+          file.getCurrentDirectory()
+              .resolve(
+                  "." + file.getFilename() + "-" + UUID.randomUUID() + ".tmp",
+                  StandardResolveOptions.RESOLVE_FILE);
+      String mimeType = format == Format.JSON_LINES ? MimeTypes.TEXT : MimeTypes.BINARY;
+      try (WritableByteChannel channel = FileSystems.create(temp, mimeType)) {
+        switch (format) {
+          case PARQUET -> write(ParquetIO.sink(avro), toAvro, shard.getValue(), channel);
+          case AVRO -> write(AvroIO.sink(avro), toAvro, shard.getValue(), channel);
+          case JSON_LINES -> write(TextIO.sink(), toJson, shard.getValue(), channel);
+          default -> throw new IllegalStateException("Unknown format " + format);
+        }
+      }
+      FileSystems.rename(List.of(temp), List.of(file));
+    }
+
+    private <T> void write(
+        FileIO.Sink<T> sink,
+        SerializableFunction<Row, T> convert,
+        Iterable<List<Row>> batches,
+        WritableByteChannel channel)
+        throws IOException {
+      sink.open(channel);
+      for (List<Row> batch : batches) {
+        for (Row row : batch) {
+          sink.write(convert.apply(row));
+        }
+        written.inc(batch.size());
+      }
+      sink.flush();
+    }
   }
 
   /** Names a file after its window's start (UTC), its pane and its shard. */
@@ -328,36 +469,6 @@ public abstract class WriteWindowedFiles
         case FLAT -> prefix + "-" + FLAT_TIME.print(interval.start()) + suffix;
         case DATE_PATH -> DATE_PATH_TIME.print(interval.start()) + "-" + prefix + suffix;
       };
-    }
-  }
-
-  /**
-   * Passes rows to a sink and counts them: the count of rows really written, which is what shows a
-   * row dropped as too late for its window.
-   */
-  private static final class CountingSink<T> implements FileIO.Sink<T>, Serializable {
-    private final FileIO.Sink<T> sink;
-    private final Counter written;
-
-    CountingSink(FileIO.Sink<T> sink, Counter written) {
-      this.sink = sink;
-      this.written = written;
-    }
-
-    @Override
-    public void open(WritableByteChannel channel) throws IOException {
-      sink.open(channel);
-    }
-
-    @Override
-    public void write(T element) throws IOException {
-      sink.write(element);
-      written.inc();
-    }
-
-    @Override
-    public void flush() throws IOException {
-      sink.flush();
     }
   }
 }
