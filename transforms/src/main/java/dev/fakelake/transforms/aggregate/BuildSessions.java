@@ -91,11 +91,24 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
                         .withLateFirings(AfterPane.elementCountAtLeast(1)))
                 .withAllowedLateness(allowedLateness)
                 .accumulatingFiredPanes())
+        // Only what a session keeps travels to the grouping: the time and the page.
         .apply(
-            "KeyByUser",
-            MapElements.into(TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.rows()))
-                .via((Row pageview) -> KV.of(pageview.getInt64("user_id"), pageview)))
-        .setCoder(KvCoder.of(VarLongCoder.of(), pageviews.getCoder()))
+            "KeyTimeAndPageByUser",
+            MapElements.into(
+                    TypeDescriptors.kvs(
+                        TypeDescriptors.longs(),
+                        TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.strings())))
+                .via(
+                    (Row pageview) ->
+                        KV.of(
+                            pageview.getInt64("user_id"),
+                            KV.of(
+                                pageview.getDateTime("event_time").getMillis(),
+                                pageview.getString("url")))))
+        .setCoder(
+            KvCoder.of(
+                VarLongCoder.of(),
+                KvCoder.of(VarLongCoder.of(), NullableCoder.of(StringUtf8Coder.of()))))
         .apply("SummarizeSession", Combine.perKey(new SummarizeFn()))
         .apply("ToWarehouseRows", ParDo.of(new ToRowFn(clock)))
         .setRowSchema(WarehouseTable.GOLD_SESSIONS.schema());
@@ -164,7 +177,8 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
     }
   }
 
-  static final class SummarizeFn extends CombineFn<Row, Summary, Summary> {
+  /** Sums up a session from its pageviews' times (epoch milliseconds) and pages. */
+  static final class SummarizeFn extends CombineFn<KV<Long, String>, Summary, Summary> {
 
     @Override
     public Summary createAccumulator() {
@@ -172,9 +186,9 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
     }
 
     @Override
-    public Summary addInput(Summary summary, Row pageview) {
-      String url = pageview.getString("url");
-      summary.add(pageview.getDateTime("event_time").getMillis(), url, 1);
+    public Summary addInput(Summary summary, KV<Long, String> pageview) {
+      String url = pageview.getValue();
+      summary.add(pageview.getKey(), url, 1);
       if (url != null) {
         summary.urls.add(url);
       }
@@ -196,12 +210,14 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
     }
 
     @Override
-    public Coder<Summary> getAccumulatorCoder(CoderRegistry registry, Coder<Row> inputCoder) {
+    public Coder<Summary> getAccumulatorCoder(
+        CoderRegistry registry, Coder<KV<Long, String>> inputCoder) {
       return new SummaryCoder();
     }
 
     @Override
-    public Coder<Summary> getDefaultOutputCoder(CoderRegistry registry, Coder<Row> inputCoder) {
+    public Coder<Summary> getDefaultOutputCoder(
+        CoderRegistry registry, Coder<KV<Long, String>> inputCoder) {
       return new SummaryCoder();
     }
   }
@@ -223,17 +239,19 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
         late.inc();
       }
       out.output(
+          // By position, in the table's column order: naming each field parses its name.
           Row.withSchema(WarehouseTable.GOLD_SESSIONS.schema())
-              .withFieldValue("user_id", session.getKey())
-              .withFieldValue("session_start", new Instant(summary.firstMs))
-              .withFieldValue("session_end", new Instant(summary.lastMs))
-              .withFieldValue("duration_seconds", (summary.lastMs - summary.firstMs) / 1000)
-              .withFieldValue("pageviews", summary.pageviews)
-              .withFieldValue("distinct_urls", (long) summary.urls.size())
-              .withFieldValue("landing_url", summary.firstUrl)
-              .withFieldValue("exit_url", summary.lastUrl)
-              .withFieldValue("pane_timing", pane.getTiming().name())
-              .withFieldValue("emitted_at", clock.get())
+              .addValues(
+                  session.getKey(),
+                  new Instant(summary.firstMs),
+                  new Instant(summary.lastMs),
+                  (summary.lastMs - summary.firstMs) / 1000,
+                  summary.pageviews,
+                  (long) summary.urls.size(),
+                  summary.firstUrl,
+                  summary.lastUrl,
+                  pane.getTiming().name(),
+                  clock.get())
               .build());
     }
   }
