@@ -221,12 +221,14 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
           .output(
               KV.of(
                   KV.of(userId, productId),
+                  // By position, in SIDE's order: naming each field parses its name every time.
                   Row.withSchema(SIDE)
-                      .withFieldValue("is_rating", isRating)
-                      .withFieldValue("event_id", eventId)
-                      .withFieldValue("event_time", row.getDateTime("event_time").toInstant())
-                      .withFieldValue("url", isRating ? null : row.getString("url"))
-                      .withFieldValue("stars", isRating ? row.getInt32("stars") : null)
+                      .addValues(
+                          isRating,
+                          eventId,
+                          row.getDateTime("event_time").toInstant(),
+                          isRating ? null : row.getString("url"),
+                          isRating ? row.getInt32("stars") : null)
                       .build()));
     }
   }
@@ -361,17 +363,18 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
     private static Row pair(KV<Long, Long> userAndProduct, Row pageview, Row rating) {
       Instant pageviewTime = time(pageview);
       Instant ratingTime = time(rating);
+      // By position, in the table's column order.
       return Row.withSchema(WarehouseTable.SILVER_PAGEVIEW_RATINGS.schema())
-          .withFieldValue("rating_event_id", rating.getString("event_id"))
-          .withFieldValue("pageview_event_id", pageview.getString("event_id"))
-          .withFieldValue("user_id", userAndProduct.getKey())
-          .withFieldValue("product_id", userAndProduct.getValue())
-          .withFieldValue("stars", rating.getInt32("stars"))
-          .withFieldValue("url", pageview.getString("url"))
-          .withFieldValue("pageview_time", pageviewTime)
-          .withFieldValue("rating_time", ratingTime)
-          .withFieldValue(
-              "seconds_between", (ratingTime.getMillis() - pageviewTime.getMillis()) / 1000)
+          .addValues(
+              rating.getString("event_id"),
+              pageview.getString("event_id"),
+              userAndProduct.getKey(),
+              userAndProduct.getValue(),
+              rating.getInt32("stars"),
+              pageview.getString("url"),
+              pageviewTime,
+              ratingTime,
+              (ratingTime.getMillis() - pageviewTime.getMillis()) / 1000)
           .build();
     }
   }
