@@ -14,12 +14,12 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.AfterPane;
 import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
@@ -28,7 +28,6 @@ import org.apache.beam.sdk.util.SerializableSupplier;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 
@@ -116,29 +115,56 @@ public final class CountPageviewsByMethod extends PTransform<PCollection<Row>, P
                 // After early panes took every pageview, an empty on-time pane would add a 0 row.
                 .withOnTimeBehavior(Window.OnTimeBehavior.FIRE_IF_NON_EMPTY)
                 .discardingFiredPanes())
-        .apply(
-            "KeyByMethod",
-            // Only the method and the arrival time go on to the grouping, not the whole row.
-            MapElements.into(
-                    TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
-                .via(CountPageviewsByMethod::keyByMethod))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
+        // Counted per bundle first, so the grouping sees a few partial counts per bundle instead
+        // of every pageview (Flink's streaming runner does not combine before the shuffle).
+        .apply("CountInBundle", ParDo.of(new CountInBundleFn()))
+        .setCoder(
+            KvCoder.of(StringUtf8Coder.of(), MapCoder.of(VarLongCoder.of(), VarLongCoder.of())))
         .apply("CountPerMethod", Combine.perKey(new CountByPublishedTime()))
         .apply("ToWarehouseRows", ParDo.of(new ToRowFn(clock)))
         .setRowSchema(WarehouseTable.GOLD_PAGEVIEWS_BY_METHOD_5M.schema());
   }
 
-  /** The pageview's method and the start of the 100 ms of published_at it arrived in. */
-  private static KV<String, Long> keyByMethod(Row pageview) {
-    String method = pageview.getString("http_method");
-    long published = pageview.getDateTime("published_at").getMillis();
-    long bucket = Math.floorDiv(published, PUBLISHED_BUCKET_MS) * PUBLISHED_BUCKET_MS;
-    return KV.of(method == null ? UNKNOWN_METHOD : method, bucket);
+  /**
+   * A bundle's pageviews per window, method and 100 ms of published_at, passed on when the bundle
+   * ends (before the runner moves the watermark past it), each count with its window's earliest
+   * pageview timestamp of the bundle.
+   */
+  private static final class CountInBundleFn extends DoFn<Row, KV<String, Map<Long, Long>>> {
+    private transient Map<BoundedWindow, Map<String, Map<Long, Long>>> counts;
+    private transient Map<BoundedWindow, Instant> earliest;
+
+    @StartBundle
+    public void start() {
+      counts = new HashMap<>();
+      earliest = new HashMap<>();
+    }
+
+    @ProcessElement
+    public void process(@Element Row pageview, @Timestamp Instant timestamp, BoundedWindow window) {
+      String method = pageview.getString("http_method");
+      long published = pageview.getDateTime("published_at").getMillis();
+      long bucket = Math.floorDiv(published, PUBLISHED_BUCKET_MS) * PUBLISHED_BUCKET_MS;
+      counts
+          .computeIfAbsent(window, w -> new HashMap<>())
+          .computeIfAbsent(method == null ? UNKNOWN_METHOD : method, m -> new HashMap<>())
+          .merge(bucket, 1L, Long::sum);
+      earliest.merge(window, timestamp, (a, b) -> a.isBefore(b) ? a : b);
+    }
+
+    @FinishBundle
+    public void finish(FinishBundleContext context) {
+      counts.forEach(
+          (window, perMethod) ->
+              perMethod.forEach(
+                  (method, buckets) ->
+                      context.output(KV.of(method, buckets), earliest.get(window), window)));
+    }
   }
 
   /** Pageviews per 100 ms of published_at (bucket start in epoch ms -> count). */
   static final class CountByPublishedTime
-      extends CombineFn<Long, Map<Long, Long>, Map<Long, Long>> {
+      extends CombineFn<Map<Long, Long>, Map<Long, Long>, Map<Long, Long>> {
 
     @Override
     public Map<Long, Long> createAccumulator() {
@@ -146,8 +172,8 @@ public final class CountPageviewsByMethod extends PTransform<PCollection<Row>, P
     }
 
     @Override
-    public Map<Long, Long> addInput(Map<Long, Long> counts, Long bucket) {
-      counts.merge(bucket, 1L, Long::sum);
+    public Map<Long, Long> addInput(Map<Long, Long> counts, Map<Long, Long> partial) {
+      partial.forEach((bucket, count) -> counts.merge(bucket, count, Long::sum));
       return counts;
     }
 
@@ -167,13 +193,13 @@ public final class CountPageviewsByMethod extends PTransform<PCollection<Row>, P
 
     @Override
     public Coder<Map<Long, Long>> getAccumulatorCoder(
-        CoderRegistry registry, Coder<Long> inputCoder) {
+        CoderRegistry registry, Coder<Map<Long, Long>> inputCoder) {
       return MapCoder.of(VarLongCoder.of(), VarLongCoder.of());
     }
 
     @Override
     public Coder<Map<Long, Long>> getDefaultOutputCoder(
-        CoderRegistry registry, Coder<Long> inputCoder) {
+        CoderRegistry registry, Coder<Map<Long, Long>> inputCoder) {
       return MapCoder.of(VarLongCoder.of(), VarLongCoder.of());
     }
   }
