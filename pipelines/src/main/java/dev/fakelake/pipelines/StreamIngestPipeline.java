@@ -465,11 +465,12 @@ public final class StreamIngestPipeline {
           .collect(Schema.toSchema());
 
   private static Row enrichmentColumns(Row customer) {
-    Row.Builder slim = Row.withSchema(CUSTOMER_ENRICHMENT);
+    List<Object> values = new java.util.ArrayList<>(CUSTOMER_ENRICHMENT.getFieldCount());
     for (Schema.Field field : CUSTOMER_ENRICHMENT.getFields()) {
-      slim.addValue(customer.getValue(field.getName()));
+      values.add(customer.getValue(field.getName()));
     }
-    return slim.build();
+    // The customer row's own values, already of the types a row keeps.
+    return Row.withSchema(CUSTOMER_ENRICHMENT).attachValues(values);
   }
 
   /** Removes duplicates, dead-letters events beyond the allowed lateness, stamps event time. */

@@ -221,15 +221,15 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
           .output(
               KV.of(
                   KV.of(userId, productId),
-                  // By position, in SIDE's order: naming each field parses its name every time.
+                  // By position, in SIDE's order, of the types a row keeps: naming each field
+                  // parses its name, and checking each value costs as much again.
                   Row.withSchema(SIDE)
-                      .addValues(
+                      .attachValues(
                           isRating,
                           eventId,
                           row.getDateTime("event_time").toInstant(),
                           isRating ? null : row.getString("url"),
-                          isRating ? row.getInt32("stars") : null)
-                      .build()));
+                          isRating ? row.getInt32("stars") : null)));
     }
   }
 
@@ -363,9 +363,9 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
     private static Row pair(KV<Long, Long> userAndProduct, Row pageview, Row rating) {
       Instant pageviewTime = time(pageview);
       Instant ratingTime = time(rating);
-      // By position, in the table's column order.
+      // By position, in the table's column order, of the types a row keeps (see above).
       return Row.withSchema(WarehouseTable.SILVER_PAGEVIEW_RATINGS.schema())
-          .addValues(
+          .attachValues(
               rating.getString("event_id"),
               pageview.getString("event_id"),
               userAndProduct.getKey(),
@@ -374,8 +374,7 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
               pageview.getString("url"),
               pageviewTime,
               ratingTime,
-              (ratingTime.getMillis() - pageviewTime.getMillis()) / 1000)
-          .build();
+              (ratingTime.getMillis() - pageviewTime.getMillis()) / 1000);
     }
   }
 }
