@@ -11,6 +11,7 @@ import dev.fakelake.transforms.clean.DropDuplicateEvents;
 import dev.fakelake.transforms.clean.SplitLateEvents;
 import dev.fakelake.transforms.enrich.EnrichPageviews;
 import dev.fakelake.transforms.enrich.JoinPageviewsWithRatings;
+import dev.fakelake.transforms.enrich.LookupMapView;
 import dev.fakelake.transforms.ingest.ParseStreamMessages;
 import dev.fakelake.transforms.io.CaptureRawMessages;
 import dev.fakelake.transforms.io.ParquetRows;
@@ -30,11 +31,9 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.transforms.Convert;
-import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.FlatMapElements;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -393,7 +392,7 @@ public final class StreamIngestPipeline {
                             TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.rows()))
                         .via(kv -> KV.of(kv.getKey(), enrichmentColumns(kv.getValue()))))
                 .setCoder(KvCoder.of(VarLongCoder.of(), RowCoder.of(CUSTOMER_ENRICHMENT)))
-                .apply("CustomersById", View.asMap());
+                .apply("CustomersById", LookupMapView.of());
     PCollection<KV<Long, Row>> vipRows =
         readTable(pipeline, lake, WarehouseTable.SILVER_VIP_CUSTOMERS, "customer_id", state);
     @Nullable PCollectionView<Map<Long, Long>> vipCustomers =
@@ -405,7 +404,7 @@ public final class StreamIngestPipeline {
                     MapElements.into(
                             TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.longs()))
                         .via(kv -> KV.of(kv.getKey(), kv.getValue().getInt64("lines_in_list"))))
-                .apply("VipCustomersById", View.asMap());
+                .apply("VipCustomersById", LookupMapView.of());
     PCollection<Row> enriched =
         pageviews.apply(
             "EnrichPageviews",
@@ -533,13 +532,13 @@ public final class StreamIngestPipeline {
                 .via(
                     message ->
                         ParseStreamMessages.eventId(message.getString(StreamMessage.PAYLOAD))))
-        .apply("DistinctIdsReadLast", Distinct.create())
+        // A copy read twice is one key of the map.
         .apply(
             "KeyIdsReadLast",
             MapElements.into(
                     TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.booleans()))
                 .via(id -> KV.of(id, true)))
-        .apply("IdsReadLast", View.asMap());
+        .apply("IdsReadLast", LookupMapView.of());
   }
 
   /**
