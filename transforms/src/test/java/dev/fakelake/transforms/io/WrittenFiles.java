@@ -29,9 +29,9 @@ final class WrittenFiles {
 
   /**
    * The rows of each Parquet or Avro file under {@code folder} (in the order written), keyed by the
-   * path relative to the folder with '/' separators; hidden folders (FileIO's temporary ones) are
-   * left out, and a file there with content fails the test's expectations by showing up in {@link
-   * #leftovers}.
+   * path relative to the folder with '/' separators; hidden files and folders (a pane's temporary
+   * file before its rename) are left out, and one left behind fails the test's expectations by
+   * showing up in {@link #leftovers}.
    */
   static Map<String, List<Row>> rows(Path folder, Schema schema) {
     Map<String, List<Row>> files = new TreeMap<>();
@@ -45,7 +45,7 @@ final class WrittenFiles {
     return files;
   }
 
-  /** Files left under hidden (temporary) folders once the pipeline finished. */
+  /** Hidden (temporary) files, or files under hidden folders, left once the pipeline finished. */
   static List<String> leftovers(Path folder) {
     List<String> left = new ArrayList<>();
     for (Path file : files(folder)) {
