@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -34,12 +35,14 @@ import org.apache.beam.sdk.schemas.transforms.Convert;
 import org.apache.beam.sdk.transforms.FlatMapElements;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
@@ -379,32 +382,23 @@ public final class StreamIngestPipeline {
             config,
             deadLetters);
 
-    PCollection<KV<Long, Row>> customerRows =
-        readTable(pipeline, lake, WarehouseTable.SILVER_CUSTOMERS, "customer_id", state);
+    // Each worker holds the whole customer map: only the columns enrichment reads.
     @Nullable PCollectionView<Map<Long, Row>> customers =
-        customerRows == null
-            ? null
-            : customerRows
-                // Each worker holds the whole map: only the columns enrichment reads.
-                .apply(
-                    "KeepEnrichmentColumns",
-                    MapElements.into(
-                            TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.rows()))
-                        .via(kv -> KV.of(kv.getKey(), enrichmentColumns(kv.getValue()))))
-                .setCoder(KvCoder.of(VarLongCoder.of(), RowCoder.of(CUSTOMER_ENRICHMENT)))
-                .apply("CustomersById", LookupMapView.of());
-    PCollection<KV<Long, Row>> vipRows =
-        readTable(pipeline, lake, WarehouseTable.SILVER_VIP_CUSTOMERS, "customer_id", state);
+        lookupTable(
+            pipeline,
+            WarehouseTable.SILVER_CUSTOMERS,
+            StreamIngestPipeline::enrichmentColumns,
+            RowCoder.of(CUSTOMER_ENRICHMENT),
+            config,
+            state);
     @Nullable PCollectionView<Map<Long, Long>> vipCustomers =
-        vipRows == null
-            ? null
-            : vipRows
-                .apply(
-                    "VipLines",
-                    MapElements.into(
-                            TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.longs()))
-                        .via(kv -> KV.of(kv.getKey(), kv.getValue().getInt64("lines_in_list"))))
-                .apply("VipCustomersById", LookupMapView.of());
+        lookupTable(
+            pipeline,
+            WarehouseTable.SILVER_VIP_CUSTOMERS,
+            vip -> vip.getInt64("lines_in_list"),
+            VarLongCoder.of(),
+            config,
+            state);
     PCollection<Row> enriched =
         pageviews.apply(
             "EnrichPageviews",
@@ -542,12 +536,16 @@ public final class StreamIngestPipeline {
   }
 
   /**
-   * A curated table of the lake keyed by {@code keyField}, for a side input; null, with a warning,
-   * when curate has not written it yet (see {@link EnrichPageviews#with}).
+   * A curated table of the lake as a side input, customer id to {@code value} of its row; null,
+   * with a warning, when curate has not written it yet (see {@link EnrichPageviews#with}).
    */
-  private static @Nullable PCollection<KV<Long, Row>> readTable(
-      Pipeline pipeline, String lake, WarehouseTable table, String keyField, LakeState state) {
-    String glob = tableGlob(lake, table);
+  private static <V> @Nullable PCollectionView<Map<Long, V>> lookupTable(
+      Pipeline pipeline,
+      WarehouseTable table,
+      SerializableFunction<Row, V> value,
+      Coder<V> valueCoder,
+      Config config,
+      LakeState state) {
     String step = GeneratePipeline.stepName(table.tableName());
     if (!state.curatedTablesWithFiles().contains(table)) {
       System.err.printf(
@@ -555,12 +553,14 @@ public final class StreamIngestPipeline {
           table.qualifiedName(), table == WarehouseTable.SILVER_CUSTOMERS ? "city" : "VIP flag");
       return null;
     }
-    PCollection<Row> rows = pipeline.apply("Read" + step, ParquetRows.read(glob, table.schema()));
-    return rows.apply(
+    return pipeline
+        .apply("Read" + step, ParquetRows.read(tableGlob(config.lake(), table), table.schema()))
+        .apply(
             "Key" + step,
-            MapElements.into(TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.rows()))
-                .via(row -> KV.of(row.getInt64(keyField), row)))
-        .setCoder(KvCoder.of(VarLongCoder.of(), RowCoder.of(table.schema())));
+            MapElements.into(new TypeDescriptor<KV<Long, V>>() {})
+                .via((Row row) -> KV.of(row.getInt64("customer_id"), value.apply(row))))
+        .setCoder(KvCoder.of(VarLongCoder.of(), valueCoder))
+        .apply(step + "ById", LookupMapView.of());
   }
 
   private static String tableGlob(String lake, WarehouseTable table) {
