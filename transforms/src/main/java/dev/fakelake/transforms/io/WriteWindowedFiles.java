@@ -323,8 +323,13 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
 
     @Setup
     public void setup() {
-      open = new HashMap<>();
       nextShard = ThreadLocalRandom.current().nextInt(shards);
+    }
+
+    /** Each bundle starts with no open batches: a failed bundle's rows are not carried over. */
+    @StartBundle
+    public void start() {
+      open = new HashMap<>();
     }
 
     @ProcessElement
@@ -348,7 +353,6 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
     public void finish(FinishBundleContext context) {
       open.forEach(
           (window, batch) -> context.output(KV.of(shard(), batch.rows), batch.earliest, window));
-      open.clear();
     }
 
     private int shard() {
