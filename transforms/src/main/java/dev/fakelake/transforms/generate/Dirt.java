@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fakelake.schemas.Defect;
 import dev.fakelake.schemas.DefectKind;
 import dev.fakelake.schemas.Entity;
+import dev.fakelake.transforms.io.JsonRecords;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -116,7 +117,7 @@ final class Dirt {
   }
 
   private static void shiftEventTime(ObjectNode json, long backMillis) {
-    Instant time = Instant.parse(json.get("event_time").asText());
+    Instant time = JsonRecords.parseInstant(json.get("event_time").asText());
     json.put("event_time", time.minus(backMillis).toString());
   }
 

@@ -86,7 +86,7 @@ final class StreamEventFactory {
     List<Defect> defects = new ArrayList<>();
     Dirt.Lines lines = dirt.apply(entity, recordIndex, json, defects::add);
     // Dirt shifts the event time in the JSON; a malformed line keeps the unshifted one.
-    Instant eventTime = Instant.parse(json.get("event_time").asText());
+    Instant eventTime = JsonRecords.parseInstant(json.get("event_time").asText());
     String key = Long.toString(userId);
     StreamEvent event =
         StreamEvent.of(index, entity.tableName(), key, lines.line(), eventTime, defects, false);

@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fakelake.schemas.Bronze;
 import dev.fakelake.schemas.DeadLetter;
 import dev.fakelake.schemas.Entity;
+import dev.fakelake.transforms.io.JsonRecords;
 import java.io.Serializable;
-import java.time.DateTimeException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -175,7 +175,11 @@ public final class RecordParser implements Serializable {
         if (!value.isTextual()) {
           return null;
         }
-        return parseInstant(value.textValue());
+        try {
+          return JsonRecords.parseInstant(value.textValue());
+        } catch (IllegalArgumentException e) {
+          return null;
+        }
       case ARRAY:
         if (!value.isArray()) {
           return null;
@@ -191,23 +195,6 @@ public final class RecordParser implements Serializable {
         return items;
       default:
         throw new IllegalArgumentException("Unsupported bronze type " + type);
-    }
-  }
-
-  /**
-   * An ISO-8601 instant, or null. The usual UTC form ({@code 2026-11-22T10:05:00.123Z}) takes the
-   * JDK's strict parser, several times faster than Joda's general one, which still reads every
-   * other form (offsets, no seconds, a date alone).
-   */
-  static @Nullable Instant parseInstant(String text) {
-    try {
-      return new Instant(java.time.Instant.parse(text).toEpochMilli());
-    } catch (DateTimeException | ArithmeticException strictFailed) {
-      try {
-        return Instant.parse(text);
-      } catch (IllegalArgumentException e) {
-        return null;
-      }
     }
   }
 

@@ -3,11 +3,13 @@ package dev.fakelake.transforms.io;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.DateTimeException;
 import org.apache.beam.sdk.schemas.NoSuchSchemaException;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.SchemaRegistry;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.Row;
+import org.joda.time.Instant;
 import org.joda.time.ReadableInstant;
 
 /**
@@ -25,6 +27,22 @@ public final class JsonRecords {
       return SchemaRegistry.createDefault().getToRowFunction(type);
     } catch (NoSuchSchemaException e) {
       throw new IllegalArgumentException(type.getName() + " has no Beam schema", e);
+    }
+  }
+
+  /**
+   * Reads an ISO-8601 instant, such as the timestamps these records are written with. The usual UTC
+   * form ({@code 2026-11-22T10:05:00.123Z}) takes the JDK's strict parser, several times faster
+   * than Joda's general one, which still reads every other form (offsets, no seconds, a date
+   * alone).
+   *
+   * @throws IllegalArgumentException if the text is no instant
+   */
+  public static Instant parseInstant(String text) {
+    try {
+      return new Instant(java.time.Instant.parse(text).toEpochMilli());
+    } catch (DateTimeException | ArithmeticException notTheUsualForm) {
+      return Instant.parse(text);
     }
   }
 
