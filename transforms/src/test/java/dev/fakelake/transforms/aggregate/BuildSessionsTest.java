@@ -130,4 +130,32 @@ class BuildSessionsTest {
                 + " pane_timing=LATE");
     pipeline.run().waitUntilFinish();
   }
+
+  @Test
+  void aLatePageviewBridgingAnOutputSessionAndAnOpenOneIsOutputMergedWhenItCloses(
+      TestPipeline pipeline) {
+    TestStream<Row> events =
+        stream()
+            .addElements(atEventTime(view("a", 1, "/", at(0))))
+            // [10:00, 10:30) is output on time
+            .advanceWatermarkTo(at(31))
+            .addElements(
+                atEventTime(view("b", 1, "/cart", at(40))),
+                // late, but within the lateness: bridges [10:00, 10:30) and [10:40, 11:10)
+                atEventTime(view("bridge", 1, "/product/2", at(20))))
+            .advanceWatermarkTo(at(45))
+            .advanceWatermarkToInfinity();
+
+    PCollection<Row> sessions = sessions(pipeline, events);
+
+    PAssert.that(fields(sessions, FIELDS))
+        .containsInAnyOrder(
+            "user_id=1, session_start=10:00:00, session_end=10:00:00, duration_seconds=0,"
+                + " pageviews=1, distinct_urls=1, landing_url=/, exit_url=/, pane_timing=ON_TIME",
+            // open until 11:10, then output once, replacing the row above
+            "user_id=1, session_start=10:00:00, session_end=10:40:00, duration_seconds=2400,"
+                + " pageviews=3, distinct_urls=3, landing_url=/, exit_url=/cart,"
+                + " pane_timing=LATE");
+    pipeline.run().waitUntilFinish();
+  }
 }
