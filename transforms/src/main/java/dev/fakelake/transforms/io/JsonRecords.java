@@ -3,7 +3,6 @@ package dev.fakelake.transforms.io;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.time.DateTimeException;
 import org.apache.beam.sdk.schemas.NoSuchSchemaException;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.SchemaRegistry;
@@ -32,18 +31,82 @@ public final class JsonRecords {
 
   /**
    * Reads an ISO-8601 instant, such as the timestamps these records are written with. The usual UTC
-   * form ({@code 2026-11-22T10:05:00.123Z}) takes the JDK's strict parser, several times faster
-   * than Joda's general one, which still reads every other form (offsets, no seconds, a date
-   * alone).
+   * form ({@code 2026-11-22T10:05:00.123Z}, 0 to 9 fraction digits) is read digit by digit, an
+   * order of magnitude faster than a general parser; Joda's reads every other form (offsets, no
+   * seconds, a date alone) and rejects what is no instant.
    *
    * @throws IllegalArgumentException if the text is no instant
    */
   public static Instant parseInstant(String text) {
-    try {
-      return new Instant(java.time.Instant.parse(text).toEpochMilli());
-    } catch (DateTimeException | ArithmeticException notTheUsualForm) {
-      return Instant.parse(text);
+    long millis = utcMillis(text);
+    return millis == NOT_THE_UTC_FORM ? Instant.parse(text) : new Instant(millis);
+  }
+
+  private static final long NOT_THE_UTC_FORM = Long.MIN_VALUE;
+
+  /**
+   * {@code yyyy-MM-ddTHH:mm:ss[.fraction]Z} as epoch milliseconds (a finer fraction truncated), or
+   * {@link #NOT_THE_UTC_FORM} for any other text, an impossible date included.
+   */
+  private static long utcMillis(String text) {
+    int length = text.length();
+    if (length < 20
+        || length == 21
+        || length > 30
+        || text.charAt(4) != '-'
+        || text.charAt(7) != '-'
+        || text.charAt(10) != 'T'
+        || text.charAt(13) != ':'
+        || text.charAt(16) != ':'
+        || text.charAt(length - 1) != 'Z'
+        || (length > 20 && text.charAt(19) != '.')) {
+      return NOT_THE_UTC_FORM;
     }
+    int year = digits(text, 0, 4);
+    int month = digits(text, 5, 2);
+    int day = digits(text, 8, 2);
+    int hour = digits(text, 11, 2);
+    int minute = digits(text, 14, 2);
+    int second = digits(text, 17, 2);
+    int millis = 0;
+    for (int i = 20; i < 23; i++) {
+      int digit = i < length - 1 ? digits(text, i, 1) : 0;
+      millis = millis * 10 + digit;
+      if (digit < 0) {
+        return NOT_THE_UTC_FORM;
+      }
+    }
+    if (length > 24 && digits(text, 23, length - 24) < 0) {
+      return NOT_THE_UTC_FORM;
+    }
+    if (year < 0
+        || month < 1
+        || month > 12
+        || day < 1
+        || day > java.time.YearMonth.of(year, month).lengthOfMonth()
+        || hour < 0
+        || hour > 23
+        || minute < 0
+        || minute > 59
+        || second < 0
+        || second > 59) {
+      return NOT_THE_UTC_FORM;
+    }
+    long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+    return (((days * 24 + hour) * 60 + minute) * 60 + second) * 1000 + millis;
+  }
+
+  /** The decimal number of {@code count} digits at {@code start}, or -1 if one is no digit. */
+  private static int digits(String text, int start, int count) {
+    int value = 0;
+    for (int i = start; i < start + count; i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      value = value * 10 + (c - '0');
+    }
+    return value;
   }
 
   /** Formats objects of a schema-aware type as one JSON line each, e.g. for TextIO. */
