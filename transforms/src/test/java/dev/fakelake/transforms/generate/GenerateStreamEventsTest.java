@@ -171,8 +171,9 @@ class GenerateStreamEventsTest {
             .apply(
                 GenerateStreamEvents.of(spec(42, DIRT))
                     .withStartIndex(500)
-                    .withRate(2_000)
-                    .withLimit(300))
+                    // more than two chunks of the sequence, the last one partly
+                    .withRate(20_000)
+                    .withLimit(2_300))
             .apply(
                 MapElements.into(TypeDescriptors.longs())
                     .via(e -> e.isCopy() ? -1L : e.getIndex()));
@@ -188,7 +189,7 @@ class GenerateStreamEventsTest {
                     }
                   });
               originals.sort(null);
-              assertEquals(LongStream.range(500, 800).boxed().toList(), originals);
+              assertEquals(LongStream.range(500, 2_800).boxed().toList(), originals);
               return null;
             });
     pipeline.run().waitUntilFinish();
