@@ -122,9 +122,7 @@ public class GenerateStreamEvents extends PTransform<PBegin, PCollection<StreamE
       // updates every metric after each), which per index was a seventh of the generator.
       return input
           .apply("CountChunks", GenerateSequence.from(0).to((count + CHUNK - 1) / CHUNK))
-          .apply(
-              "PaceEvents",
-              ParDo.of(new PaceFn(startIndex, count, rate, Instant.now().getMillis())))
+          .apply("PaceEvents", ParDo.of(new PaceFn(startIndex, count, rate)))
           .apply("MakeEvents", ParDo.of(new MakeEventsFn(spec, startIndex, rate)));
     }
     GenerateSequence sequence = GenerateSequence.from(startIndex);
@@ -143,23 +141,26 @@ public class GenerateStreamEvents extends PTransform<PBegin, PCollection<StreamE
 
   /**
    * Turns chunk {@code c} into its indexes ({@code startIndex + c * CHUNK}, ..., up to the count),
-   * holding each back until its time at the rate, counted from when the run started.
+   * holding each back until its time at the rate, counted from the first chunk this instance takes:
+   * a job that took seconds to start sends at the rate from then on rather than in a burst.
    */
   private static class PaceFn extends DoFn<Long, Long> {
     private final long startIndex;
     private final long count;
     private final double rate;
-    private final long startMillis;
+    private transient long startMillis;
 
-    PaceFn(long startIndex, long count, double rate, long startMillis) {
+    PaceFn(long startIndex, long count, double rate) {
       this.startIndex = startIndex;
       this.count = count;
       this.rate = rate;
-      this.startMillis = startMillis;
     }
 
     @ProcessElement
     public void process(@Element Long chunk, OutputReceiver<Long> out) throws InterruptedException {
+      if (startMillis == 0) {
+        startMillis = System.currentTimeMillis();
+      }
       for (long offset = chunk * CHUNK; offset < Math.min(count, (chunk + 1) * CHUNK); offset++) {
         long due = startMillis + (long) (offset * 1000 / rate);
         long wait = due - System.currentTimeMillis();
