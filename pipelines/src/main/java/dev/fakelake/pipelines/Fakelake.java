@@ -199,6 +199,11 @@ public final class Fakelake {
       // instead of copying it through its coder.
       all.add("--objectReuse=true");
     }
+    if (Arrays.stream(args).noneMatch(a -> a.startsWith("--fasterCopy="))) {
+      // For the same reason, an element that goes to several chained steps is handed to each as
+      // it is; otherwise Flink copies it through its coder for every step but the last.
+      all.add("--fasterCopy=true");
+    }
     for (String check : new String[] {"--enforceImmutability", "--enforceEncodability"}) {
       if (Arrays.stream(args).noneMatch(a -> a.startsWith(check + "="))) {
         all.add(check + "=false");
