@@ -1,5 +1,10 @@
 package dev.fakelake.transforms.io;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
@@ -15,6 +20,12 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.PositionOutputStream;
 
 /**
  * Writes and reads schema rows as Parquet files; the Parquet schema is derived from the Beam schema
@@ -63,5 +74,107 @@ public final class ParquetRows {
             .setRowSchema(schema);
       }
     };
+  }
+
+  /**
+   * A Parquet sink, Snappy-compressed as {@link ParquetIO#sink}'s, but without dictionary encoding:
+   * for the stream's files, a pane each, whose columns are mostly unique (ids, times, payloads).
+   * Parquet tries a dictionary for every column of every file and throws it away once it is no
+   * smaller than the values; on the raw capture that was 45% of the write.
+   */
+  public static FileIO.Sink<GenericRecord> sinkWithoutDictionaries(org.apache.avro.Schema schema) {
+    return new SinkWithoutDictionaries(schema.toString());
+  }
+
+  private static final class SinkWithoutDictionaries implements FileIO.Sink<GenericRecord> {
+    private final String schemaJson;
+    private transient ParquetWriter<GenericRecord> writer;
+
+    SinkWithoutDictionaries(String schemaJson) {
+      this.schemaJson = schemaJson;
+    }
+
+    @Override
+    public void open(WritableByteChannel channel) throws IOException {
+      writer =
+          AvroParquetWriter.<GenericRecord>builder(
+                  new StreamOutputFile(Channels.newOutputStream(channel)))
+              .withSchema(new org.apache.avro.Schema.Parser().parse(schemaJson))
+              .withDataModel(GenericData.get())
+              .withCompressionCodec(CompressionCodecName.SNAPPY)
+              .withDictionaryEncoding(false)
+              .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+              .build();
+    }
+
+    @Override
+    public void write(GenericRecord record) throws IOException {
+      writer.write(record);
+    }
+
+    /** Writes the footer; the caller closes the channel. */
+    @Override
+    public void flush() throws IOException {
+      writer.close();
+    }
+  }
+
+  /** Parquet's output file over an open stream, counting the position itself. */
+  private static final class StreamOutputFile implements OutputFile {
+    private final OutputStream out;
+
+    StreamOutputFile(OutputStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public PositionOutputStream create(long blockSizeHint) {
+      return new PositionOutputStream() {
+        private long position;
+
+        @Override
+        public long getPos() {
+          return position;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+          out.write(b);
+          position++;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+          out.write(bytes, offset, length);
+          position += length;
+        }
+
+        @Override
+        public void flush() throws IOException {
+          out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+          // The caller closes the channel.
+          out.flush();
+        }
+      };
+    }
+
+    @Override
+    public PositionOutputStream createOrOverwrite(long blockSizeHint) {
+      return create(blockSizeHint);
+    }
+
+    @Override
+    public boolean supportsBlockSize() {
+      return false;
+    }
+
+    @Override
+    public long defaultBlockSize() {
+      return 0;
+    }
   }
 }

@@ -23,7 +23,6 @@ import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
-import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.Schema;
@@ -407,7 +406,8 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
       String mimeType = format == Format.JSON_LINES ? MimeTypes.TEXT : MimeTypes.BINARY;
       try (WritableByteChannel channel = FileSystems.create(temp, mimeType)) {
         switch (format) {
-          case PARQUET -> write(ParquetIO.sink(avro), toAvro, shard.getValue(), channel);
+          case PARQUET ->
+              write(ParquetRows.sinkWithoutDictionaries(avro), toAvro, shard.getValue(), channel);
           case AVRO -> write(AvroIO.sink(avro), toAvro, shard.getValue(), channel);
           case JSON_LINES -> write(TextIO.sink(), toJson, shard.getValue(), channel);
           default -> throw new IllegalStateException("Unknown format " + format);
