@@ -1,9 +1,11 @@
 package dev.fakelake.transforms.enrich;
 
+import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.TextStyle;
+import java.util.Arrays;
 import java.util.Locale;
 import org.joda.time.Instant;
 
@@ -16,9 +18,15 @@ public final class Calendar {
     return utc(moment).toLocalDate();
   }
 
+  /** The days' English names, by {@link DayOfWeek#ordinal()}: looking one up is a locale lookup. */
+  private static final String[] DAY_NAMES =
+      Arrays.stream(DayOfWeek.values())
+          .map(day -> day.getDisplayName(TextStyle.FULL, Locale.ENGLISH))
+          .toArray(String[]::new);
+
   /** {@code Monday} to {@code Sunday}. */
   public static String dayOfWeek(Instant moment) {
-    return utc(moment).getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ENGLISH);
+    return DAY_NAMES[utc(moment).getDayOfWeek().ordinal()];
   }
 
   /** {@code night} (0-5), {@code morning} (6-11), {@code afternoon} (12-17), {@code evening}. */

@@ -2,7 +2,6 @@ package dev.fakelake.transforms.enrich;
 
 import java.io.Serializable;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,24 +16,29 @@ import org.shredzone.commons.suncalc.SunTimes;
  */
 public final class Daylight implements Serializable {
 
-  private record Day(double latitude, double longitude, LocalDate date) {}
+  private record Day(double latitude, double longitude, long epochDay) {}
 
-  private record SunDay(@Nullable ZonedDateTime rise, @Nullable ZonedDateTime set, boolean up) {}
+  /** Sunrise and sunset in epoch milliseconds, {@link #NONE} for one that does not happen. */
+  private record SunDay(long rise, long set, boolean up) {}
+
+  private static final long NONE = Long.MIN_VALUE;
+
+  private static final long DAY_MS = 86_400_000L;
 
   private transient @Nullable Map<Day, SunDay> cache;
 
   /** True between sunrise and sunset at the coordinates, by the UTC date of the moment. */
   public boolean isDaylight(double latitude, double longitude, Instant moment) {
-    ZonedDateTime time = java.time.Instant.ofEpochMilli(moment.getMillis()).atZone(ZoneOffset.UTC);
-    SunDay sun = sunDay(new Day(latitude, longitude, time.toLocalDate()));
-    if (sun.rise() == null || sun.set() == null) {
+    long time = moment.getMillis();
+    SunDay sun = sunDay(new Day(latitude, longitude, Math.floorDiv(time, DAY_MS)));
+    if (sun.rise() == NONE || sun.set() == NONE) {
       return sun.up();
     }
-    if (sun.rise().isBefore(sun.set())) {
-      return !time.isBefore(sun.rise()) && time.isBefore(sun.set());
+    if (sun.rise() < sun.set()) {
+      return time >= sun.rise() && time < sun.set();
     }
     // Up at midnight UTC, as far east or west of UTC: day until it sets, and again once it rises.
-    return !time.isBefore(sun.rise()) || time.isBefore(sun.set());
+    return time >= sun.rise() || time < sun.set();
   }
 
   private SunDay sunDay(Day day) {
@@ -44,16 +48,21 @@ public final class Daylight implements Serializable {
     return cache.computeIfAbsent(
         day,
         d -> {
+          LocalDate date = LocalDate.ofEpochDay(d.epochDay());
           SunTimes times =
               SunTimes.compute()
                   .utc()
-                  .on(d.date().getYear(), d.date().getMonthValue(), d.date().getDayOfMonth())
+                  .on(date.getYear(), date.getMonthValue(), date.getDayOfMonth())
                   .at(d.latitude(), d.longitude())
                   .fullCycle()
                   .execute();
           // The first rise and set after midnight, even when one falls on the next UTC day: which
           // comes first says whether the sun is up at midnight.
-          return new SunDay(times.getRise(), times.getSet(), times.isAlwaysUp());
+          return new SunDay(millis(times.getRise()), millis(times.getSet()), times.isAlwaysUp());
         });
+  }
+
+  private static long millis(@Nullable ZonedDateTime time) {
+    return time == null ? NONE : time.toInstant().toEpochMilli();
   }
 }
