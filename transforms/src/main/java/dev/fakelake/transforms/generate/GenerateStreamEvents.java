@@ -123,7 +123,8 @@ public class GenerateStreamEvents extends PTransform<PBegin, PCollection<StreamE
       return input
           .apply("CountChunks", GenerateSequence.from(0).to((count + CHUNK - 1) / CHUNK))
           .apply("PaceEvents", ParDo.of(new PaceFn(startIndex, count, rate)))
-          .apply("MakeEvents", ParDo.of(new MakeEventsFn(spec, startIndex, rate)));
+          .apply("MakeEvents", ParDo.of(new MakeEventsFn(spec, startIndex, rate)))
+          .setCoder(StreamEventCoder.of());
     }
     GenerateSequence sequence = GenerateSequence.from(startIndex);
     // GenerateSequence takes whole elements per period: a fractional rate becomes one per period.
@@ -133,7 +134,8 @@ public class GenerateStreamEvents extends PTransform<PBegin, PCollection<StreamE
             : sequence.withRate(1, Duration.millis(Math.round(1000 / rate)));
     return input
         .apply("CountEvents", sequence)
-        .apply("MakeEvents", ParDo.of(new MakeEventsFn(spec, startIndex, rate)));
+        .apply("MakeEvents", ParDo.of(new MakeEventsFn(spec, startIndex, rate)))
+        .setCoder(StreamEventCoder.of());
   }
 
   /** Indexes per element of a bounded run's sequence. */
