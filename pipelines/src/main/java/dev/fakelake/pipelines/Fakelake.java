@@ -199,9 +199,12 @@ public final class Fakelake {
       // instead of copying it through its coder.
       all.add("--objectReuse=true");
     }
-    if (Arrays.stream(args).noneMatch(a -> a.startsWith("--fasterCopy="))) {
+    if (Arrays.stream(args).noneMatch(a -> a.startsWith("--fasterCopy="))
+        && Arrays.stream(args).noneMatch(a -> a.startsWith("--checkpointingInterval="))) {
       // For the same reason, an element that goes to several chained steps is handed to each as
-      // it is; otherwise Flink copies it through its coder for every step but the last.
+      // it is; otherwise Flink copies it through its coder for every step but the last. Not with
+      // checkpoints: Flink's heap state would then hand a checkpoint being written the very
+      // objects a step goes on to change.
       all.add("--fasterCopy=true");
     }
     for (String check : new String[] {"--enforceImmutability", "--enforceEncodability"}) {

@@ -45,11 +45,10 @@ import org.joda.time.Instant;
 
 /**
  * Each user's sessions ({@code gold.sessions}): runs of pageviews at most the gap apart in event
- * time. A session is output when the watermark passes its end (its last pageview + the gap), with
- * {@code pane_timing} ON_TIME, and output again, whole, with LATE each time a late pageview within
- * the allowed lateness joins it, merged with any sessions that pageview bridged: the newest row of
- * a session is the current one. These are the panes of Beam's session windows with an accumulating
- * on-time and late trigger.
+ * time. A session's first row is output when the watermark passes its end (its last pageview + the
+ * gap), with {@code pane_timing} ON_TIME; each time a late pageview within the allowed lateness
+ * changes it (merged with any sessions that pageview bridged), it is output again, whole, with
+ * LATE: the newest row of a session is the current one.
  *
  * <p>Input: {@code silver.pageviews_enriched} rows timestamped with their event time. A pageview
  * whose own session would have closed more than the allowed lateness before the watermark is
@@ -60,7 +59,10 @@ import org.joda.time.Instant;
  * Beam's merging session windows: those keep a window set, a trigger, a watermark hold and a
  * garbage-collection timer per pageview, and on Flink were a quarter of the stream's CPU. Here a
  * pageview costs one read and one write of its user's sessions; one event-time timer per user, set
- * for the earliest moment a session closes or is forgotten, fires the output.
+ * for the earliest moment a session closes or is forgotten, fires the output. The step reads the
+ * watermark from its timer, as the Direct and Flink runners report it; a runner whose timers report
+ * the element's time instead (Dataflow's portable runner) outputs a late change when the timer next
+ * fires, and keeps a too-late pageview until then rather than counting it.
  */
 public final class BuildSessions extends PTransform<PCollection<Row>, PCollection<Row>> {
 
@@ -167,6 +169,15 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
       changed |= other.changed;
     }
 
+    /** A copy of it as it is once a row of it is output. */
+    Summary asOutput() {
+      Summary copy = new Summary();
+      copy.merge(this);
+      copy.output = true;
+      copy.changed = false;
+      return copy;
+    }
+
     /** Whether a pageview at {@code timeMs} belongs to it: their gaps overlap. */
     boolean overlaps(long timeMs, Duration gap) {
       return timeMs < lastMs + gap.getMillis() && firstMs < timeMs + gap.getMillis();
@@ -258,21 +269,22 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
         return;
       }
       Summary session = new Summary();
-      session.add(timeMs, pageview.getValue().getValue());
       List<Summary> kept = sessions.read();
       List<Summary> others = new ArrayList<>();
-      if (kept != null) {
-        for (Summary other : kept) {
-          if (other.overlaps(timeMs, gap)) {
-            session.merge(other);
-          } else {
-            others.add(other);
-          }
+      for (Summary other : kept == null ? List.<Summary>of() : kept) {
+        if (other.overlaps(timeMs, gap)) {
+          session.merge(other);
+        } else {
+          others.add(other);
         }
       }
-      if (!session.end(gap).isAfter(watermark)) {
+      // Added after the sessions it joins: of pageviews at one instant, the later arrival is the
+      // exit.
+      session.add(timeMs, pageview.getValue().getValue());
+      if (session.end(gap).isBefore(watermark)) {
         // A late pageview: the watermark has passed its session's end already.
         output(pageview.getKey(), session, PaneInfo.Timing.LATE, out);
+        session = session.asOutput();
       }
       others.add(session);
       sessions.write(others);
@@ -296,12 +308,14 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
       Instant next = null;
       List<Summary> open = sessions.read();
       for (Summary session : open == null ? List.<Summary>of() : open) {
-        if (session.changed && !session.end(gap).isAfter(watermark)) {
+        if (session.changed && session.end(gap).isBefore(watermark)) {
           output(
               user, session, session.output ? PaneInfo.Timing.LATE : PaneInfo.Timing.ON_TIME, out);
+          // A changed copy: the one read may still be in a checkpoint being written.
+          session = session.asOutput();
         }
         Instant deadline = deadline(session);
-        if (deadline.isAfter(watermark)) {
+        if (!deadline.isBefore(watermark)) {
           kept.add(session);
           next = next == null || deadline.isBefore(next) ? deadline : next;
         }
@@ -327,8 +341,6 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
       if (timing == PaneInfo.Timing.LATE) {
         late.inc();
       }
-      session.output = true;
-      session.changed = false;
       out.outputWithTimestamp(
           // By position, in the table's column order: naming each field parses its name.
           Row.withSchema(WarehouseTable.GOLD_SESSIONS.schema())

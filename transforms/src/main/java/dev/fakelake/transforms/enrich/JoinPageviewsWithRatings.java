@@ -57,8 +57,10 @@ import org.joda.time.Instant;
  * join window + allowed lateness (no rating that could pair with it can still arrive in time) and a
  * rating once the watermark is past its time + allowed lateness, so state stays bounded by one
  * user's views and ratings of one product in the last join window plus lateness. An event arriving
- * after that point (its own expiry behind the watermark) joins with whatever is still kept, is not
- * kept itself, and is counted in {@code stream:join_arrived_too_late}.
+ * after that point (its own expiry behind the watermark, as the Direct and Flink runners report it
+ * to a timer) joins with whatever is still kept, is not kept itself, and is counted in {@code
+ * stream:join_arrived_too_late}; on a runner whose timers report the element's time instead
+ * (Dataflow's portable runner) it is kept until its own expiry and not counted.
  */
 public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple, PCollectionTuple> {
 
@@ -269,7 +271,7 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
       boolean isRating = event.getBoolean("is_rating");
       String eventId = event.getString("event_id");
       List<Row> kept = keptState.read();
-      kept = kept == null ? new ArrayList<>() : kept;
+      kept = kept == null ? List.of() : kept;
       Instant earliestExpiry = null;
       for (Row other : kept) {
         if (other.getBoolean("is_rating") == isRating
@@ -300,13 +302,15 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
       }
       Instant expiry = expiry(event);
       // For an event-time timer, the time it is set relative to is the input watermark.
-      if (!expiry.isAfter(expire.getCurrentRelativeTime())) {
+      if (expiry.isBefore(expire.getCurrentRelativeTime())) {
         // Its partners may already be forgotten; keeping it would only hold state for nothing.
         tooLate.inc();
         return;
       }
-      kept.add(event);
-      keptState.write(kept);
+      // A new list: the one read may still be in a checkpoint being written.
+      List<Row> keep = new ArrayList<>(kept);
+      keep.add(event);
+      keptState.write(keep);
       if (earliestExpiry == null || expiry.isBefore(earliestExpiry)) {
         expire.set(expiry);
       }

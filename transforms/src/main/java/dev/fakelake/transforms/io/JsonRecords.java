@@ -3,6 +3,8 @@ package dev.fakelake.transforms.io;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.LocalDate;
+import java.time.YearMonth;
 import org.apache.beam.sdk.schemas.NoSuchSchemaException;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.SchemaRegistry;
@@ -83,7 +85,7 @@ public final class JsonRecords {
         || month < 1
         || month > 12
         || day < 1
-        || day > java.time.YearMonth.of(year, month).lengthOfMonth()
+        || day > YearMonth.of(year, month).lengthOfMonth()
         || hour < 0
         || hour > 23
         || minute < 0
@@ -92,7 +94,7 @@ public final class JsonRecords {
         || second > 59) {
       return NOT_THE_UTC_FORM;
     }
-    long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+    long days = LocalDate.of(year, month, day).toEpochDay();
     return (((days * 24 + hour) * 60 + minute) * 60 + second) * 1000 + millis;
   }
 

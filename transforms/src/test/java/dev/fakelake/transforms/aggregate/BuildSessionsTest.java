@@ -3,9 +3,15 @@ package dev.fakelake.transforms.aggregate;
 import static dev.fakelake.transforms.aggregate.StreamRows.atEventTime;
 import static dev.fakelake.transforms.aggregate.StreamRows.fields;
 import static dev.fakelake.transforms.aggregate.StreamRows.pageview;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.fakelake.schemas.WarehouseTable;
+import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.RowCoder;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
@@ -128,7 +134,20 @@ class BuildSessionsTest {
             "user_id=1, session_start=10:00:00, session_end=10:05:00, duration_seconds=300,"
                 + " pageviews=2, distinct_urls=2, landing_url=/, exit_url=/product/3,"
                 + " pane_timing=LATE");
-    pipeline.run().waitUntilFinish();
+    PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    MetricQueryResults metrics =
+        result
+            .metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.named("stream", "session_pageviews_too_late"))
+                    .build());
+    long tooLate = 0;
+    for (MetricResult<Long> counter : metrics.getCounters()) {
+      tooLate += counter.getAttempted();
+    }
+    assertEquals(1L, tooLate);
   }
 
   @Test
@@ -156,6 +175,24 @@ class BuildSessionsTest {
             "user_id=1, session_start=10:00:00, session_end=10:40:00, duration_seconds=2400,"
                 + " pageviews=3, distinct_urls=3, landing_url=/, exit_url=/cart,"
                 + " pane_timing=LATE");
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  void ofPageviewsAtOneInstantTheEarlierArrivalLandsAndTheLaterExits(TestPipeline pipeline) {
+    TestStream<Row> events =
+        stream()
+            .addElements(atEventTime(view("a", 1, "/a", at(0))))
+            .addElements(atEventTime(view("b", 1, "/b", at(0))))
+            .advanceWatermarkToInfinity();
+
+    PCollection<Row> sessions = sessions(pipeline, events);
+
+    PAssert.that(fields(sessions, FIELDS))
+        .containsInAnyOrder(
+            "user_id=1, session_start=10:00:00, session_end=10:00:00, duration_seconds=0,"
+                + " pageviews=2, distinct_urls=2, landing_url=/a, exit_url=/b,"
+                + " pane_timing=ON_TIME");
     pipeline.run().waitUntilFinish();
   }
 }

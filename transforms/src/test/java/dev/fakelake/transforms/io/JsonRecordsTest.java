@@ -18,7 +18,10 @@ class JsonRecordsTest {
       String written = new Instant(millis).toString();
       assertEquals(Instant.parse(written), JsonRecords.parseInstant(written), written);
       String seconds = written.substring(0, 19);
-      for (String fraction : new String[] {"", ".1", ".12", ".1234", ".123456789"}) {
+      for (String fraction :
+          new String[] {
+            "", ".1", ".12", ".1234", ".12345", ".123456", ".1234567", ".12345678", ".123456789"
+          }) {
         String text = seconds + fraction + "Z";
         assertEquals(Instant.parse(text), JsonRecords.parseInstant(text), text);
       }
@@ -45,6 +48,8 @@ class JsonRecordsTest {
           "2026-11-22T10:60:00Z",
           "2026-11-22T10:00:00.Z",
           "2026-11-22T10:00:00.1x3Z",
+          "2026-11-22T10:00:00.123x5Z",
+          "2026-11-22T10:00:00.1234567890Z",
           "2026-11-2xT10:00:00Z",
           "yesterday"
         }) {
