@@ -20,8 +20,6 @@ import dev.fakelake.transforms.quality.LatencyAlerts;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.beam.runners.flink.FlinkPipelineOptions;
-import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.Coder;
@@ -234,7 +232,7 @@ public final class StreamIngestPipeline {
     Config config = config(options, "stream-" + started.getMillis());
     Duration duration = bounds.duration();
     options.as(StreamingOptions.class).setStreaming(true);
-    useLocalParallelism(options);
+    FlinkCluster.useStreamingParallelism(options);
     if (bounds.limit() > 0 && FlinkCluster.isRemote(options)) {
       throw new IllegalArgumentException(
           "--limit counts messages in the command's own JVM, not across a Flink cluster's"
@@ -276,23 +274,6 @@ public final class StreamIngestPipeline {
           "stream-ingest: committed the offsets of %d partition(s) for consumer group %s%n",
           committed, options.getConsumerGroup());
       return summary;
-    }
-  }
-
-  /**
-   * On Flink's in-process cluster, unless {@code --parallelism} is given: one copy of the job per
-   * four cores. A streaming job runs all its chains at once, each in a thread of its own, and about
-   * four of stream-ingest's are busy (the Kafka read and parse, enrichment, the enriched rows'
-   * write, the rating join); more copies than that only add threads and channels between them. On
-   * two cores one copy read a 200,000-message backlog with 15% less CPU than Flink's default, a
-   * copy per core.
-   */
-  private static void useLocalParallelism(Options options) {
-    FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
-    if (FlinkRunner.class.equals(options.getRunner())
-        && !FlinkCluster.isRemote(options)
-        && (flink.getParallelism() == null || flink.getParallelism() < 1)) {
-      flink.setParallelism(Math.max(1, Runtime.getRuntime().availableProcessors() / 4));
     }
   }
 
