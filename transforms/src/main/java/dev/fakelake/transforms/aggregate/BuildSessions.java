@@ -11,7 +11,6 @@ import java.util.Set;
 import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CustomCoder;
-import org.apache.beam.sdk.coders.InstantCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
@@ -240,11 +239,7 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
     private final StateSpec<ValueState<List<Summary>>> sessionsSpec =
         StateSpecs.value(ListCoder.of(new SummaryCoder()));
 
-    /** When the timer is set for, so a pageview only moves it earlier. */
-    @StateId("nextTimer")
-    private final StateSpec<ValueState<Instant>> nextTimerSpec =
-        StateSpecs.value(InstantCoder.of());
-
+    /** Set for the earliest deadline of the kept sessions, or earlier. */
     @TimerId("close")
     private final TimerSpec closeSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
@@ -258,7 +253,6 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
     public void process(
         @Element KV<Long, KV<Long, String>> pageview,
         @StateId("sessions") ValueState<List<Summary>> sessions,
-        @StateId("nextTimer") ValueState<Instant> nextTimer,
         @TimerId("close") Timer close,
         OutputReceiver<Row> out) {
       long timeMs = pageview.getValue().getKey();
@@ -271,7 +265,14 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
       Summary session = new Summary();
       List<Summary> kept = sessions.read();
       List<Summary> others = new ArrayList<>();
+      // The timer is set no later than this, so a pageview only needs to move it earlier.
+      Instant earliestDeadline = null;
       for (Summary other : kept == null ? List.<Summary>of() : kept) {
+        Instant otherDeadline = deadline(other);
+        earliestDeadline =
+            earliestDeadline == null || otherDeadline.isBefore(earliestDeadline)
+                ? otherDeadline
+                : earliestDeadline;
         if (other.overlaps(timeMs, gap)) {
           session.merge(other);
         } else {
@@ -289,10 +290,8 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
       others.add(session);
       sessions.write(others);
       Instant deadline = deadline(session);
-      Instant next = nextTimer.read();
-      if (next == null || deadline.isBefore(next)) {
+      if (earliestDeadline == null || deadline.isBefore(earliestDeadline)) {
         close.set(deadline);
-        nextTimer.write(deadline);
       }
     }
 
@@ -300,7 +299,6 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
     public void onClose(
         @Key Long user,
         @StateId("sessions") ValueState<List<Summary>> sessions,
-        @StateId("nextTimer") ValueState<Instant> nextTimer,
         @TimerId("close") Timer close,
         OutputReceiver<Row> out) {
       Instant watermark = close.getCurrentRelativeTime();
@@ -322,11 +320,9 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
       }
       if (next == null) {
         sessions.clear();
-        nextTimer.clear();
       } else {
         sessions.write(kept);
         close.set(next);
-        nextTimer.write(next);
       }
     }
 
