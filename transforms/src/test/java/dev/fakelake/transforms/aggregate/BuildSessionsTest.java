@@ -3,15 +3,12 @@ package dev.fakelake.transforms.aggregate;
 import static dev.fakelake.transforms.aggregate.StreamRows.atEventTime;
 import static dev.fakelake.transforms.aggregate.StreamRows.fields;
 import static dev.fakelake.transforms.aggregate.StreamRows.pageview;
+import static dev.fakelake.transforms.aggregate.StreamRows.streamCounter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.fakelake.schemas.WarehouseTable;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.RowCoder;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricQueryResults;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
@@ -136,18 +133,7 @@ class BuildSessionsTest {
                 + " pane_timing=LATE");
     PipelineResult result = pipeline.run();
     result.waitUntilFinish();
-    MetricQueryResults metrics =
-        result
-            .metrics()
-            .queryMetrics(
-                MetricsFilter.builder()
-                    .addNameFilter(MetricNameFilter.named("stream", "session_pageviews_too_late"))
-                    .build());
-    long tooLate = 0;
-    for (MetricResult<Long> counter : metrics.getCounters()) {
-      tooLate += counter.getAttempted();
-    }
-    assertEquals(1L, tooLate);
+    assertEquals(1L, streamCounter(result, "session_pageviews_too_late"));
   }
 
   @Test

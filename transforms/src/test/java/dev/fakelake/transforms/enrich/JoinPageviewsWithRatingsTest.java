@@ -2,6 +2,7 @@ package dev.fakelake.transforms.enrich;
 
 import static dev.fakelake.transforms.aggregate.StreamRows.fields;
 import static dev.fakelake.transforms.aggregate.StreamRows.pageview;
+import static dev.fakelake.transforms.aggregate.StreamRows.streamCounter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.fakelake.schemas.Bronze;
@@ -11,10 +12,6 @@ import dev.fakelake.schemas.WarehouseTable;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.RowCoder;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricQueryResults;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.Schema.FieldType;
 import org.apache.beam.sdk.testing.PAssert;
@@ -198,7 +195,7 @@ class JoinPageviewsWithRatingsTest {
         .containsInAnyOrder("pageview_event_id=pv, rating_event_id=in-time");
     PipelineResult result = pipeline.run();
     result.waitUntilFinish();
-    assertEquals(1L, counter(result, "join_arrived_too_late"));
+    assertEquals(1L, streamCounter(result, "join_arrived_too_late"));
   }
 
   @Test
@@ -245,20 +242,5 @@ class JoinPageviewsWithRatingsTest {
                         + d.getError()
                         + ": "
                         + d.getReason()));
-  }
-
-  private static long counter(PipelineResult result, String name) {
-    MetricQueryResults metrics =
-        result
-            .metrics()
-            .queryMetrics(
-                MetricsFilter.builder()
-                    .addNameFilter(MetricNameFilter.named("stream", name))
-                    .build());
-    long total = 0;
-    for (MetricResult<Long> counter : metrics.getCounters()) {
-      total += counter.getAttempted();
-    }
-    return total;
   }
 }
