@@ -36,6 +36,7 @@ class StreamIngestIT {
     Path lake = temp.resolve("lake");
     Path reference = temp.resolve("reference");
     long messages;
+    String resumedRuns;
     try (EmbeddedKafka kafka =
         EmbeddedKafka.start(StreamTopic.embeddedKafkaDirectory(lake.toString()))) {
       String bootstrap = "--kafkaBootstrap=" + kafka.bootstrapServers();
@@ -52,10 +53,11 @@ class StreamIngestIT {
           "--outOfOrderRate=0");
       messages = sum(StreamTopic.endOffsets(kafka.bootstrapServers(), "fakelake-events"));
 
-      run("stream-ingest", lake, runner, bootstrap, "--limit=" + messages / 3);
+      String firstRun = run("stream-ingest", lake, runner, bootstrap, "--limit=" + messages / 3);
       long first = committed(kafka, "fakelake-stream-ingest");
       assertTrue(first > 0 && first < messages, "first run committed " + first);
-      run("stream-ingest", lake, runner, bootstrap, "--limit=" + (messages - first));
+      resumedRuns =
+          firstRun + run("stream-ingest", lake, runner, bootstrap, "--limit=" + (messages - first));
       assertEquals(messages, committed(kafka, "fakelake-stream-ingest"));
 
       run(
@@ -91,7 +93,11 @@ class StreamIngestIT {
       String counted = "SELECT CAST(SUM(pageviews) AS VARCHAR) FROM gold.pageviews_by_method_5m";
       assertEquals(List.of(String.valueOf(events.size())), strings(resumed, counted));
       String inSessions = "SELECT CAST(SUM(pageviews) AS VARCHAR) FROM gold.sessions";
-      assertEquals(List.of(String.valueOf(events.size())), strings(resumed, inSessions));
+      assertEquals(
+          List.of(String.valueOf(events.size())),
+          strings(resumed, inSessions),
+          () ->
+              "pageviews per user not in sessions: " + notInSessions(resumed) + "\n" + resumedRuns);
 
       String pairs =
           "SELECT rating_event_id || '/' || pageview_event_id FROM silver.pageview_ratings";
@@ -140,11 +146,36 @@ class StreamIngestIT {
     }
   }
 
-  private static void run(String command, Path lake, String runner, String... options) {
+  /** Runs a command on the lake and returns what it printed. */
+  private static String run(String command, Path lake, String runner, String... options) {
     List<String> args = new ArrayList<>(List.of(command, "--lake=" + lake, "--runner=" + runner));
     args.add("--scale=0.05");
     args.addAll(List.of(options));
-    assertEquals(0, Fakelake.execute(args.toArray(String[]::new)), String.join(" ", args));
+    CommandRun run = CommandRun.of(args.toArray(String[]::new));
+    assertEquals(0, run.exit(), String.join(" ", args));
+    return run.output();
+  }
+
+  /** Per user whose enriched pageviews and sessions' pageviews differ: both counts and times. */
+  private static List<String> notInSessions(Connection lake) {
+    try {
+      return strings(
+          lake,
+          "SELECT CAST(v.user_id AS VARCHAR) || ': ' || CAST(v.n AS VARCHAR) || ' enriched ('"
+              + " || v.times || '), '"
+              + " || CAST(coalesce(s.n, 0) AS VARCHAR) || ' in sessions (' || coalesce(s.spans, '')"
+              + " || ')'"
+              + " FROM (SELECT user_id, count(*) AS n,"
+              + "   string_agg(CAST(event_time AS VARCHAR), ' ' ORDER BY event_time) AS times"
+              + "   FROM silver.pageviews_enriched GROUP BY user_id) v"
+              + " LEFT JOIN (SELECT user_id, SUM(pageviews) AS n,"
+              + "   string_agg(CAST(session_start AS VARCHAR) || '..' || CAST(session_end AS VARCHAR)"
+              + "     || ' ' || pane_timing, ' ') AS spans"
+              + "   FROM gold.sessions GROUP BY user_id) s ON s.user_id = v.user_id"
+              + " WHERE v.n <> coalesce(s.n, 0)");
+    } catch (SQLException e) {
+      return List.of("(cannot list: " + e.getMessage() + ")");
+    }
   }
 
   private static long committed(EmbeddedKafka kafka, String group) {
