@@ -6,14 +6,15 @@ import dev.fakelake.transforms.generate.RecordFactory;
 import dev.fakelake.transforms.io.JsonRecords;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.beam.sdk.coders.InstantCoder;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.Schema.FieldType;
+import org.apache.beam.sdk.state.BagState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.TimeDomain;
@@ -57,10 +58,8 @@ import org.joda.time.Instant;
  * join window + allowed lateness (no rating that could pair with it can still arrive in time) and a
  * rating once the watermark is past its time + allowed lateness, so state stays bounded by one
  * user's views and ratings of one product in the last join window plus lateness. An event arriving
- * after that point (its own expiry behind the watermark, as the Direct and Flink runners report it
- * to a timer) joins with whatever is still kept, is not kept itself, and is counted in {@code
- * stream:join_arrived_too_late}; on a runner whose timers report the element's time instead
- * (Dataflow's portable runner) it is kept until its own expiry and not counted.
+ * after that point joins with whatever is still kept and is counted in {@code
+ * stream:join_arrived_too_late}.
  */
 public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple, PCollectionTuple> {
 
@@ -243,15 +242,22 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
     private final Counter duplicates = Metrics.counter("stream", "join_duplicates_ignored");
     private final Counter tooLate = Metrics.counter("stream", "join_arrived_too_late");
 
-    /**
-     * Both sides' events of the key, in one state cell: one read and one write per event, where a
-     * bag per side and the timer's time in a cell of its own took five state accesses.
-     */
-    @StateId("kept")
-    private final StateSpec<ValueState<List<Row>>> keptSpec =
-        StateSpecs.value(ListCoder.of(RowCoder.of(SIDE)));
+    @StateId("pageviews")
+    private final StateSpec<BagState<Row>> pageviewsSpec = StateSpecs.bag(RowCoder.of(SIDE));
 
-    /** Set for the earliest expiry of the kept events. */
+    @StateId("ratings")
+    private final StateSpec<BagState<Row>> ratingsSpec = StateSpecs.bag(RowCoder.of(SIDE));
+
+    /** When the expiry timer is set for, so a new event only moves it earlier. */
+    @StateId("nextExpiry")
+    private final StateSpec<ValueState<Instant>> nextExpirySpec =
+        StateSpecs.value(InstantCoder.of());
+
+    /** The latest expiry time already applied: events expiring before it arrived too late. */
+    @StateId("expiredUpTo")
+    private final StateSpec<ValueState<Instant>> expiredUpToSpec =
+        StateSpecs.value(InstantCoder.of());
+
     @TimerId("expire")
     private final TimerSpec expireSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
@@ -264,33 +270,28 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
     public void process(
         @Element KV<KV<Long, Long>, Row> element,
         @Timestamp Instant timestamp,
-        @StateId("kept") ValueState<List<Row>> keptState,
+        @StateId("pageviews") BagState<Row> pageviews,
+        @StateId("ratings") BagState<Row> ratings,
+        @StateId("nextExpiry") ValueState<Instant> nextExpiry,
+        @StateId("expiredUpTo") ValueState<Instant> expiredUpTo,
         @TimerId("expire") Timer expire,
         OutputReceiver<Row> out) {
       Row event = element.getValue();
       boolean isRating = event.getBoolean("is_rating");
+      BagState<Row> same = isRating ? ratings : pageviews;
+      BagState<Row> other = isRating ? pageviews : ratings;
       String eventId = event.getString("event_id");
-      List<Row> kept = keptState.read();
-      kept = kept == null ? List.of() : kept;
-      Instant earliestExpiry = null;
-      for (Row other : kept) {
-        if (other.getBoolean("is_rating") == isRating
-            && other.getString("event_id").equals(eventId)) {
+      for (Row kept : same.read()) {
+        if (kept.getString("event_id").equals(eventId)) {
           // Already joined when it first arrived; a second pass would repeat its pairs.
           duplicates.inc();
           return;
         }
-        Instant expiry = expiry(other);
-        earliestExpiry =
-            earliestExpiry == null || expiry.isBefore(earliestExpiry) ? expiry : earliestExpiry;
       }
       // Everything kept under this key is the same user and product: only the times decide.
-      for (Row other : kept) {
-        if (other.getBoolean("is_rating") == isRating) {
-          continue;
-        }
-        Row pageview = isRating ? other : event;
-        Row rating = isRating ? event : other;
+      for (Row kept : other.read()) {
+        Row pageview = isRating ? kept : event;
+        Row rating = isRating ? event : kept;
         Instant pageviewTime = time(pageview);
         Instant ratingTime = time(rating);
         long gapMs = ratingTime.getMillis() - pageviewTime.getMillis();
@@ -301,41 +302,47 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
         }
       }
       Instant expiry = expiry(event);
-      // For an event-time timer, the time it is set relative to is the input watermark.
-      if (expiry.isBefore(expire.getCurrentRelativeTime())) {
+      Instant applied = expiredUpTo.read();
+      if (applied != null && !expiry.isAfter(applied)) {
         // Its partners may already be forgotten; keeping it would only hold state for nothing.
         tooLate.inc();
         return;
       }
-      // A new list: the one read may still be in a checkpoint being written.
-      List<Row> keep = new ArrayList<>(kept);
-      keep.add(event);
-      keptState.write(keep);
-      if (earliestExpiry == null || expiry.isBefore(earliestExpiry)) {
+      same.add(event);
+      Instant next = nextExpiry.read();
+      if (next == null || expiry.isBefore(next)) {
         expire.set(expiry);
+        nextExpiry.write(expiry);
       }
     }
 
     @OnTimer("expire")
     public void onExpire(
         @Timestamp Instant now,
-        @StateId("kept") ValueState<List<Row>> keptState,
+        @StateId("pageviews") BagState<Row> pageviews,
+        @StateId("ratings") BagState<Row> ratings,
+        @StateId("nextExpiry") ValueState<Instant> nextExpiry,
+        @StateId("expiredUpTo") ValueState<Instant> expiredUpTo,
         @TimerId("expire") Timer expire) {
-      List<Row> kept = keptState.read();
-      List<Row> keep = new ArrayList<>();
       Instant next = null;
-      for (Row event : kept == null ? List.<Row>of() : kept) {
-        Instant expiry = expiry(event);
-        if (expiry.isAfter(now)) {
-          keep.add(event);
-          next = next == null || expiry.isBefore(next) ? expiry : next;
+      for (BagState<Row> bag : List.of(pageviews, ratings)) {
+        List<Row> keep = new ArrayList<>();
+        for (Row kept : bag.read()) {
+          Instant expiry = expiry(kept);
+          if (expiry.isAfter(now)) {
+            keep.add(kept);
+            next = next == null || expiry.isBefore(next) ? expiry : next;
+          }
         }
+        bag.clear();
+        keep.forEach(bag::add);
       }
+      expiredUpTo.write(now);
       if (next == null) {
-        keptState.clear();
+        nextExpiry.clear();
       } else {
-        keptState.write(keep);
         expire.set(next);
+        nextExpiry.write(next);
       }
     }
 

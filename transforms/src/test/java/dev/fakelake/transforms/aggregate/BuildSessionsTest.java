@@ -3,11 +3,8 @@ package dev.fakelake.transforms.aggregate;
 import static dev.fakelake.transforms.aggregate.StreamRows.atEventTime;
 import static dev.fakelake.transforms.aggregate.StreamRows.fields;
 import static dev.fakelake.transforms.aggregate.StreamRows.pageview;
-import static dev.fakelake.transforms.aggregate.StreamRows.streamCounter;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.fakelake.schemas.WarehouseTable;
-import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
@@ -131,54 +128,6 @@ class BuildSessionsTest {
             "user_id=1, session_start=10:00:00, session_end=10:05:00, duration_seconds=300,"
                 + " pageviews=2, distinct_urls=2, landing_url=/, exit_url=/product/3,"
                 + " pane_timing=LATE");
-    PipelineResult result = pipeline.run();
-    result.waitUntilFinish();
-    assertEquals(1L, streamCounter(result, "session_pageviews_too_late"));
-  }
-
-  @Test
-  void aLatePageviewBridgingAnOutputSessionAndAnOpenOneIsOutputMergedWhenItCloses(
-      TestPipeline pipeline) {
-    TestStream<Row> events =
-        stream()
-            .addElements(atEventTime(view("a", 1, "/", at(0))))
-            // [10:00, 10:30) is output on time
-            .advanceWatermarkTo(at(31))
-            .addElements(
-                atEventTime(view("b", 1, "/cart", at(40))),
-                // late, but within the lateness: bridges [10:00, 10:30) and [10:40, 11:10)
-                atEventTime(view("bridge", 1, "/product/2", at(20))))
-            .advanceWatermarkTo(at(45))
-            .advanceWatermarkToInfinity();
-
-    PCollection<Row> sessions = sessions(pipeline, events);
-
-    PAssert.that(fields(sessions, FIELDS))
-        .containsInAnyOrder(
-            "user_id=1, session_start=10:00:00, session_end=10:00:00, duration_seconds=0,"
-                + " pageviews=1, distinct_urls=1, landing_url=/, exit_url=/, pane_timing=ON_TIME",
-            // open until 11:10, then output once, replacing the row above
-            "user_id=1, session_start=10:00:00, session_end=10:40:00, duration_seconds=2400,"
-                + " pageviews=3, distinct_urls=3, landing_url=/, exit_url=/cart,"
-                + " pane_timing=LATE");
-    pipeline.run().waitUntilFinish();
-  }
-
-  @Test
-  void ofPageviewsAtOneInstantTheEarlierArrivalLandsAndTheLaterExits(TestPipeline pipeline) {
-    TestStream<Row> events =
-        stream()
-            .addElements(atEventTime(view("a", 1, "/a", at(0))))
-            .addElements(atEventTime(view("b", 1, "/b", at(0))))
-            .advanceWatermarkToInfinity();
-
-    PCollection<Row> sessions = sessions(pipeline, events);
-
-    PAssert.that(fields(sessions, FIELDS))
-        .containsInAnyOrder(
-            "user_id=1, session_start=10:00:00, session_end=10:00:00, duration_seconds=0,"
-                + " pageviews=2, distinct_urls=2, landing_url=/a, exit_url=/b,"
-                + " pane_timing=ON_TIME");
     pipeline.run().waitUntilFinish();
   }
 }
