@@ -130,4 +130,22 @@ class BuildSessionsTest {
                 + " pane_timing=LATE");
     pipeline.run().waitUntilFinish();
   }
+
+  @Test
+  void ofPageviewsAtOneInstantTheEarlierArrivalLandsAndTheLaterExits(TestPipeline pipeline) {
+    TestStream<Row> events =
+        stream()
+            .addElements(atEventTime(view("a", 1, "/a", at(0))))
+            .addElements(atEventTime(view("b", 1, "/b", at(0))))
+            .advanceWatermarkToInfinity();
+
+    PCollection<Row> sessions = sessions(pipeline, events);
+
+    PAssert.that(fields(sessions, FIELDS))
+        .containsInAnyOrder(
+            "user_id=1, session_start=10:00:00, session_end=10:00:00, duration_seconds=0,"
+                + " pageviews=2, distinct_urls=2, landing_url=/a, exit_url=/b,"
+                + " pane_timing=ON_TIME");
+    pipeline.run().waitUntilFinish();
+  }
 }
