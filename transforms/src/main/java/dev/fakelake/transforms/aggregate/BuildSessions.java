@@ -4,28 +4,35 @@ import dev.fakelake.schemas.WarehouseTable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import org.apache.beam.sdk.coders.BigEndianLongCoder;
+import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.CustomCoder;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.SetCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.transforms.Combine;
-import org.apache.beam.sdk.transforms.Combine.CombineFn;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
+import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.windowing.AfterPane;
-import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
-import org.apache.beam.sdk.transforms.windowing.Sessions;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.util.SerializableSupplier;
 import org.apache.beam.sdk.values.KV;
@@ -38,14 +45,26 @@ import org.joda.time.Instant;
 
 /**
  * Each user's sessions ({@code gold.sessions}): runs of pageviews at most the gap apart in event
- * time, fired when the watermark passes a session's end and again for each late pageview within the
- * allowed lateness. Panes accumulate, so a late pageview re-emits its whole session, merged with
- * any sessions it bridged, with {@code pane_timing} LATE: the newest row of a session is the
- * current one.
+ * time. A session's first row is output when the watermark passes its end (its last pageview + the
+ * gap), with {@code pane_timing} ON_TIME; each time a late pageview within the allowed lateness
+ * changes it (merged with any sessions that pageview bridged), it is output again, whole, with
+ * LATE: the newest row of a session is the current one.
  *
- * <p>Input: {@code silver.pageviews_enriched} rows timestamped with their event time. A pageview
- * later than the allowed lateness is dropped by the runner, which counts it in its own {@code
- * droppedDueToLateness} counter; stream-ingest dead-letters such events before they get here.
+ * <p>Input: {@code silver.pageviews_enriched} rows timestamped with their event time.
+ *
+ * <p>A stateful step keyed by user keeps the user's open sessions, in the global window, instead of
+ * Beam's merging session windows: those keep a window set, a trigger, a watermark hold and a
+ * garbage-collection timer per pageview, and on Flink were a quarter of the stream's CPU. Here a
+ * pageview costs one read and one write of its user's state; one event-time timer per user, set for
+ * the earliest moment a session closes or is forgotten, fires the output.
+ *
+ * <p>What the step knows of the watermark is what its timer has fired for: the time of the user's
+ * last firing, which the watermark has passed. A pageview changing a session that ended before that
+ * time is output LATE at once; one whose own session would have been forgotten by then (its end
+ * plus the allowed lateness) is dropped and counted in {@code stream:session_pageviews_too_late}.
+ * Any other pageview is kept, even if the watermark is in fact further on: the step never drops a
+ * pageview on a watermark reading it has no timer firing for. stream-ingest dead-letters events
+ * later than the allowed lateness before they get here.
  */
 public final class BuildSessions extends PTransform<PCollection<Row>, PCollection<Row>> {
 
@@ -83,15 +102,7 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
   @Override
   public PCollection<Row> expand(PCollection<Row> pageviews) {
     return pageviews
-        .apply(
-            "WindowIntoSessions",
-            Window.<Row>into(Sessions.withGapDuration(gap))
-                .triggering(
-                    AfterWatermark.pastEndOfWindow()
-                        .withLateFirings(AfterPane.elementCountAtLeast(1)))
-                .withAllowedLateness(allowedLateness)
-                .accumulatingFiredPanes())
-        // Only what a session keeps travels to the grouping: the time and the page.
+        // Only what a session keeps travels to the stateful step: the time and the page.
         .apply(
             "KeyTimeAndPageByUser",
             MapElements.into(
@@ -109,8 +120,9 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
             KvCoder.of(
                 VarLongCoder.of(),
                 KvCoder.of(VarLongCoder.of(), NullableCoder.of(StringUtf8Coder.of()))))
-        .apply("SummarizeSession", Combine.perKey(new SummarizeFn()))
-        .apply("ToWarehouseRows", ParDo.of(new ToRowFn(clock)))
+        // A user's sessions live across windows; the timer decides when they close.
+        .apply("IntoGlobalWindow", Window.into(new GlobalWindows()))
+        .apply("SummarizeSessions", ParDo.of(new SessionsFn(gap, allowedLateness, clock)))
         .setRowSchema(WarehouseTable.GOLD_SESSIONS.schema());
   }
 
@@ -123,8 +135,22 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
     @Nullable String lastUrl;
     Set<String> urls = new HashSet<>();
 
-    void add(long timeMs, @Nullable String url, long count) {
-      pageviews += count;
+    /** Whether a row of it was output already: any next row is LATE. */
+    boolean output;
+
+    /** Whether it has pageviews that no row of it counts yet. */
+    boolean changed;
+
+    void add(long timeMs, @Nullable String url) {
+      pageviews++;
+      changed = true;
+      if (url != null) {
+        urls.add(url);
+      }
+      extend(timeMs, url);
+    }
+
+    private void extend(long timeMs, @Nullable String url) {
       if (timeMs < firstMs) {
         firstMs = timeMs;
         firstUrl = url;
@@ -137,14 +163,31 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
     }
 
     void merge(Summary other) {
-      if (other.pageviews == 0) {
-        return;
-      }
-      long pageviewsBefore = pageviews;
-      add(other.firstMs, other.firstUrl, 0);
-      add(other.lastMs, other.lastUrl, 0);
-      pageviews = pageviewsBefore + other.pageviews;
+      extend(other.firstMs, other.firstUrl);
+      extend(other.lastMs, other.lastUrl);
+      pageviews += other.pageviews;
       urls.addAll(other.urls);
+      output |= other.output;
+      changed |= other.changed;
+    }
+
+    /** A copy of it as it is once a row of it is output. */
+    Summary asOutput() {
+      Summary copy = new Summary();
+      copy.merge(this);
+      copy.output = true;
+      copy.changed = false;
+      return copy;
+    }
+
+    /** Whether a pageview at {@code timeMs} belongs to it: their gaps overlap. */
+    boolean overlaps(long timeMs, Duration gap) {
+      return timeMs < lastMs + gap.getMillis() && firstMs < timeMs + gap.getMillis();
+    }
+
+    /** The last instant of the session's window (Beam's {@code maxTimestamp}). */
+    Instant end(Duration gap) {
+      return new Instant(lastMs + gap.getMillis() - 1);
     }
   }
 
@@ -153,6 +196,7 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
     private static final Coder<Long> LONG = VarLongCoder.of();
     private static final Coder<String> URL = NullableCoder.of(StringUtf8Coder.of());
     private static final Coder<Set<String>> URLS = SetCoder.of(StringUtf8Coder.of());
+    private static final Coder<Boolean> FLAG = BooleanCoder.of();
 
     @Override
     public void encode(Summary summary, OutputStream out) throws IOException {
@@ -162,6 +206,8 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
       LONG.encode(summary.lastMs, out);
       URL.encode(summary.lastUrl, out);
       URLS.encode(summary.urls, out);
+      FLAG.encode(summary.output, out);
+      FLAG.encode(summary.changed, out);
     }
 
     @Override
@@ -173,86 +219,177 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
       summary.lastMs = LONG.decode(in);
       summary.lastUrl = URL.decode(in);
       summary.urls = new HashSet<>(URLS.decode(in));
+      summary.output = FLAG.decode(in);
+      summary.changed = FLAG.decode(in);
       return summary;
     }
   }
 
-  /** Sums up a session from its pageviews' times (epoch milliseconds) and pages. */
-  static final class SummarizeFn extends CombineFn<KV<Long, String>, Summary, Summary> {
+  /**
+   * A user's open sessions, and the time the user's timer last fired at (Long.MIN_VALUE before the
+   * first firing), which the watermark has passed.
+   */
+  record UserSessions(List<Summary> open, long firedAtMs) {
+
+    static final UserSessions NONE = new UserSessions(List.of(), Long.MIN_VALUE);
+  }
+
+  /** Encodes {@link UserSessions} field by field. */
+  static final class UserSessionsCoder extends CustomCoder<UserSessions> {
+    private static final Coder<List<Summary>> OPEN = ListCoder.of(new SummaryCoder());
+    private static final Coder<Long> TIME = BigEndianLongCoder.of();
 
     @Override
-    public Summary createAccumulator() {
-      return new Summary();
+    public void encode(UserSessions user, OutputStream out) throws IOException {
+      OPEN.encode(user.open(), out);
+      TIME.encode(user.firedAtMs(), out);
     }
 
     @Override
-    public Summary addInput(Summary summary, KV<Long, String> pageview) {
-      String url = pageview.getValue();
-      summary.add(pageview.getKey(), url, 1);
-      if (url != null) {
-        summary.urls.add(url);
-      }
-      return summary;
-    }
-
-    @Override
-    public Summary mergeAccumulators(Iterable<Summary> summaries) {
-      Summary merged = new Summary();
-      for (Summary summary : summaries) {
-        merged.merge(summary);
-      }
-      return merged;
-    }
-
-    @Override
-    public Summary extractOutput(Summary summary) {
-      return summary;
-    }
-
-    @Override
-    public Coder<Summary> getAccumulatorCoder(
-        CoderRegistry registry, Coder<KV<Long, String>> inputCoder) {
-      return new SummaryCoder();
-    }
-
-    @Override
-    public Coder<Summary> getDefaultOutputCoder(
-        CoderRegistry registry, Coder<KV<Long, String>> inputCoder) {
-      return new SummaryCoder();
+    public UserSessions decode(InputStream in) throws IOException {
+      return new UserSessions(OPEN.decode(in), TIME.decode(in));
     }
   }
 
-  private static final class ToRowFn extends DoFn<KV<Long, Summary>, Row> {
+  /**
+   * Adds each pageview to its user's sessions, merging those it bridges; outputs a session when the
+   * watermark passes its end and again when a late pageview changes it; forgets it once the
+   * watermark is the allowed lateness past its end, and the user the allowed lateness after that.
+   */
+  static final class SessionsFn extends DoFn<KV<Long, KV<Long, String>>, Row> {
 
+    private final Duration gap;
+    private final Duration allowedLateness;
     private final SerializableSupplier<Instant> clock;
     private final Counter late = Metrics.counter("stream", "sessions_re_emitted_late");
+    private final Counter tooLate = Metrics.counter("stream", "session_pageviews_too_late");
 
-    ToRowFn(SerializableSupplier<Instant> clock) {
+    @StateId("user")
+    private final StateSpec<ValueState<UserSessions>> userSpec =
+        StateSpecs.value(new UserSessionsCoder());
+
+    /** Set for the earliest deadline of the kept sessions, or earlier. */
+    @TimerId("close")
+    private final TimerSpec closeSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    SessionsFn(Duration gap, Duration allowedLateness, SerializableSupplier<Instant> clock) {
+      this.gap = gap;
+      this.allowedLateness = allowedLateness;
       this.clock = clock;
     }
 
     @ProcessElement
     public void process(
-        @Element KV<Long, Summary> session, PaneInfo pane, OutputReceiver<Row> out) {
-      Summary summary = session.getValue();
-      if (pane.getTiming() == PaneInfo.Timing.LATE) {
+        @Element KV<Long, KV<Long, String>> pageview,
+        @StateId("user") ValueState<UserSessions> state,
+        @TimerId("close") Timer close,
+        OutputReceiver<Row> out) {
+      long timeMs = pageview.getValue().getKey();
+      UserSessions user = state.read();
+      user = user == null ? UserSessions.NONE : user;
+      Instant firedAt = new Instant(user.firedAtMs());
+      if (new Instant(timeMs + gap.getMillis() - 1).plus(allowedLateness).isBefore(firedAt)) {
+        tooLate.inc();
+        return;
+      }
+      Summary session = new Summary();
+      List<Summary> others = new ArrayList<>();
+      // The timer is set no later than this, so a pageview only needs to move it earlier.
+      Instant earliestDeadline = null;
+      for (Summary other : user.open()) {
+        Instant otherDeadline = deadline(other);
+        earliestDeadline =
+            earliestDeadline == null || otherDeadline.isBefore(earliestDeadline)
+                ? otherDeadline
+                : earliestDeadline;
+        if (other.overlaps(timeMs, gap)) {
+          session.merge(other);
+        } else {
+          others.add(other);
+        }
+      }
+      // Added after the sessions it joins: of pageviews at one instant, the later arrival is the
+      // exit.
+      session.add(timeMs, pageview.getValue().getValue());
+      if (!session.end(gap).isAfter(firedAt)) {
+        // A late pageview: the watermark has passed its session's end already.
+        output(pageview.getKey(), session, PaneInfo.Timing.LATE, out);
+        session = session.asOutput();
+      }
+      others.add(session);
+      state.write(new UserSessions(others, user.firedAtMs()));
+      Instant deadline = deadline(session);
+      if (earliestDeadline == null || deadline.isBefore(earliestDeadline)) {
+        close.set(deadline);
+      }
+    }
+
+    @OnTimer("close")
+    public void onClose(
+        @Key Long userId,
+        @Timestamp Instant now,
+        @StateId("user") ValueState<UserSessions> state,
+        @TimerId("close") Timer close,
+        OutputReceiver<Row> out) {
+      UserSessions user = state.read();
+      user = user == null ? UserSessions.NONE : user;
+      if (user.open().isEmpty()) {
+        // The user's last sessions were forgotten the allowed lateness ago: forget the user.
+        state.clear();
+        return;
+      }
+      List<Summary> kept = new ArrayList<>();
+      Instant next = null;
+      for (Summary session : user.open()) {
+        if (session.changed && !session.end(gap).isAfter(now)) {
+          output(
+              userId,
+              session,
+              session.output ? PaneInfo.Timing.LATE : PaneInfo.Timing.ON_TIME,
+              out);
+          // A changed copy: the one read may still be in a checkpoint being written.
+          session = session.asOutput();
+        }
+        Instant deadline = deadline(session);
+        if (deadline.isAfter(now)) {
+          kept.add(session);
+          next = next == null || deadline.isBefore(next) ? deadline : next;
+        }
+      }
+      long firedAtMs = Math.max(user.firedAtMs(), now.getMillis());
+      state.write(new UserSessions(kept, firedAtMs));
+      // With no session left, the time of this firing is kept the allowed lateness longer, to
+      // tell a pageview of a forgotten session.
+      close.set(next != null ? next : now.plus(allowedLateness).plus(Duration.millis(1)));
+    }
+
+    /** When the session is next due: output at its end, then forgotten the lateness after. */
+    private Instant deadline(Summary session) {
+      Instant end = session.end(gap);
+      return session.changed ? end : end.plus(allowedLateness);
+    }
+
+    private void output(
+        Long user, Summary session, PaneInfo.Timing timing, OutputReceiver<Row> out) {
+      if (timing == PaneInfo.Timing.LATE) {
         late.inc();
       }
-      out.output(
+      out.outputWithTimestamp(
           // By position, in the table's column order: naming each field parses its name.
           Row.withSchema(WarehouseTable.GOLD_SESSIONS.schema())
               .addValues(
-                  session.getKey(),
-                  new Instant(summary.firstMs),
-                  new Instant(summary.lastMs),
-                  (summary.lastMs - summary.firstMs) / 1000,
-                  summary.pageviews,
-                  (long) summary.urls.size(),
-                  summary.firstUrl,
-                  summary.lastUrl,
-                  pane.getTiming().name(),
+                  user,
+                  new Instant(session.firstMs),
+                  new Instant(session.lastMs),
+                  (session.lastMs - session.firstMs) / 1000,
+                  session.pageviews,
+                  (long) session.urls.size(),
+                  session.firstUrl,
+                  session.lastUrl,
+                  timing.name(),
                   clock.get())
-              .build());
+              .build(),
+          session.end(gap));
     }
   }
 }

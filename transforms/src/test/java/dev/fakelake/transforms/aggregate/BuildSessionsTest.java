@@ -3,8 +3,11 @@ package dev.fakelake.transforms.aggregate;
 import static dev.fakelake.transforms.aggregate.StreamRows.atEventTime;
 import static dev.fakelake.transforms.aggregate.StreamRows.fields;
 import static dev.fakelake.transforms.aggregate.StreamRows.pageview;
+import static dev.fakelake.transforms.aggregate.StreamRows.streamCounter;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.fakelake.schemas.WarehouseTable;
+import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
@@ -112,11 +115,12 @@ class BuildSessionsTest {
             .addElements(atEventTime(view("a", 1, "/", at(0))))
             // the session [10:00, 10:30) fires on time; it is kept until 10:40 (10 min lateness)
             .advanceWatermarkTo(at(36))
-            // its own session [10:05, 10:35) is behind the watermark: late, and merged
+            // its own session [10:05, 10:35) is behind the watermark: late, and merged; the
+            // merged session is output again when its timer fires at 10:35, and forgotten at 10:45
             .addElements(atEventTime(view("late", 1, "/product/3", at(5))))
-            // [10:06, 10:36) closed for good at 10:46: beyond the allowed lateness
+            // [10:04, 10:34) was closed for good at 10:44, before that last firing: too late
             .advanceWatermarkTo(at(47))
-            .addElements(atEventTime(view("too-late", 1, "/x", at(6))))
+            .addElements(atEventTime(view("too-late", 1, "/x", at(4))))
             .advanceWatermarkToInfinity();
 
     PCollection<Row> sessions = sessions(pipeline, events);
@@ -127,6 +131,36 @@ class BuildSessionsTest {
                 + " pageviews=1, distinct_urls=1, landing_url=/, exit_url=/, pane_timing=ON_TIME",
             "user_id=1, session_start=10:00:00, session_end=10:05:00, duration_seconds=300,"
                 + " pageviews=2, distinct_urls=2, landing_url=/, exit_url=/product/3,"
+                + " pane_timing=LATE");
+    PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    assertEquals(1L, streamCounter(result, "session_pageviews_too_late"));
+  }
+
+  @Test
+  void aLatePageviewBridgingAnOutputSessionAndAnOpenOneIsOutputMergedWhenItCloses(
+      TestPipeline pipeline) {
+    TestStream<Row> events =
+        stream()
+            .addElements(atEventTime(view("a", 1, "/", at(0))))
+            // [10:00, 10:30) is output on time
+            .advanceWatermarkTo(at(31))
+            .addElements(
+                atEventTime(view("b", 1, "/cart", at(40))),
+                // late, but within the lateness: bridges [10:00, 10:30) and [10:40, 11:10)
+                atEventTime(view("bridge", 1, "/product/2", at(20))))
+            .advanceWatermarkTo(at(45))
+            .advanceWatermarkToInfinity();
+
+    PCollection<Row> sessions = sessions(pipeline, events);
+
+    PAssert.that(fields(sessions, FIELDS))
+        .containsInAnyOrder(
+            "user_id=1, session_start=10:00:00, session_end=10:00:00, duration_seconds=0,"
+                + " pageviews=1, distinct_urls=1, landing_url=/, exit_url=/, pane_timing=ON_TIME",
+            // open until 11:10, then output once, replacing the row above
+            "user_id=1, session_start=10:00:00, session_end=10:40:00, duration_seconds=2400,"
+                + " pageviews=3, distinct_urls=3, landing_url=/, exit_url=/cart,"
                 + " pane_timing=LATE");
     pipeline.run().waitUntilFinish();
   }
