@@ -4,17 +4,22 @@ import dev.fakelake.schemas.DeadLetter;
 import dev.fakelake.schemas.WarehouseTable;
 import dev.fakelake.transforms.generate.RecordFactory;
 import dev.fakelake.transforms.io.JsonRecords;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.beam.sdk.coders.InstantCoder;
+import org.apache.beam.sdk.coders.BigEndianLongCoder;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CustomCoder;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.Schema.FieldType;
-import org.apache.beam.sdk.state.BagState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.TimeDomain;
@@ -57,9 +62,12 @@ import org.joda.time.Instant;
  * global window, and an event-time timer drops a pageview once the watermark is past its time +
  * join window + allowed lateness (no rating that could pair with it can still arrive in time) and a
  * rating once the watermark is past its time + allowed lateness, so state stays bounded by one
- * user's views and ratings of one product in the last join window plus lateness. An event arriving
- * after that point joins with whatever is still kept and is counted in {@code
- * stream:join_arrived_too_late}.
+ * user's views and ratings of one product in the last join window plus lateness. Both sides and the
+ * time of the timer's last firing share one state cell per key, kept the allowed lateness past its
+ * last event's expiry. An event that would have expired by that firing arrived too late: it joins
+ * with whatever is still kept, is not kept itself, and is counted in {@code
+ * stream:join_arrived_too_late}. The step judges lateness only by its own timer's firings, never by
+ * a watermark reading while it processes an event.
  */
 public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple, PCollectionTuple> {
 
@@ -233,6 +241,32 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
     }
   }
 
+  /**
+   * Both sides' events of a key, and the latest expiry applied to them (Long.MIN_VALUE before the
+   * first): an event expiring no later than that arrived too late.
+   */
+  record Kept(List<Row> events, long expiredUpToMs) {
+
+    static final Kept NONE = new Kept(List.of(), Long.MIN_VALUE);
+  }
+
+  /** Encodes {@link Kept} field by field. */
+  static final class KeptCoder extends CustomCoder<Kept> {
+    private static final Coder<List<Row>> EVENTS = ListCoder.of(RowCoder.of(SIDE));
+    private static final Coder<Long> TIME = BigEndianLongCoder.of();
+
+    @Override
+    public void encode(Kept kept, OutputStream out) throws IOException {
+      EVENTS.encode(kept.events(), out);
+      TIME.encode(kept.expiredUpToMs(), out);
+    }
+
+    @Override
+    public Kept decode(InputStream in) throws IOException {
+      return new Kept(EVENTS.decode(in), TIME.decode(in));
+    }
+  }
+
   /** Pairs each arriving event with the kept events of the other side; forgets expired ones. */
   static final class JoinFn extends DoFn<KV<KV<Long, Long>, Row>, Row> {
 
@@ -242,22 +276,14 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
     private final Counter duplicates = Metrics.counter("stream", "join_duplicates_ignored");
     private final Counter tooLate = Metrics.counter("stream", "join_arrived_too_late");
 
-    @StateId("pageviews")
-    private final StateSpec<BagState<Row>> pageviewsSpec = StateSpecs.bag(RowCoder.of(SIDE));
+    /**
+     * Everything the key keeps, in one state cell: one read and one write per event, where a bag
+     * per side and the timer's time and the expiry in cells of their own took five state accesses.
+     */
+    @StateId("kept")
+    private final StateSpec<ValueState<Kept>> keptSpec = StateSpecs.value(new KeptCoder());
 
-    @StateId("ratings")
-    private final StateSpec<BagState<Row>> ratingsSpec = StateSpecs.bag(RowCoder.of(SIDE));
-
-    /** When the expiry timer is set for, so a new event only moves it earlier. */
-    @StateId("nextExpiry")
-    private final StateSpec<ValueState<Instant>> nextExpirySpec =
-        StateSpecs.value(InstantCoder.of());
-
-    /** The latest expiry time already applied: events expiring before it arrived too late. */
-    @StateId("expiredUpTo")
-    private final StateSpec<ValueState<Instant>> expiredUpToSpec =
-        StateSpecs.value(InstantCoder.of());
-
+    /** Set for the earliest expiry of the kept events, or earlier. */
     @TimerId("expire")
     private final TimerSpec expireSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
@@ -270,28 +296,33 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
     public void process(
         @Element KV<KV<Long, Long>, Row> element,
         @Timestamp Instant timestamp,
-        @StateId("pageviews") BagState<Row> pageviews,
-        @StateId("ratings") BagState<Row> ratings,
-        @StateId("nextExpiry") ValueState<Instant> nextExpiry,
-        @StateId("expiredUpTo") ValueState<Instant> expiredUpTo,
+        @StateId("kept") ValueState<Kept> state,
         @TimerId("expire") Timer expire,
         OutputReceiver<Row> out) {
       Row event = element.getValue();
       boolean isRating = event.getBoolean("is_rating");
-      BagState<Row> same = isRating ? ratings : pageviews;
-      BagState<Row> other = isRating ? pageviews : ratings;
       String eventId = event.getString("event_id");
-      for (Row kept : same.read()) {
-        if (kept.getString("event_id").equals(eventId)) {
+      Kept kept = state.read();
+      kept = kept == null ? Kept.NONE : kept;
+      Instant earliestExpiry = null;
+      for (Row other : kept.events()) {
+        if (other.getBoolean("is_rating") == isRating
+            && other.getString("event_id").equals(eventId)) {
           // Already joined when it first arrived; a second pass would repeat its pairs.
           duplicates.inc();
           return;
         }
+        Instant expiry = expiry(other);
+        earliestExpiry =
+            earliestExpiry == null || expiry.isBefore(earliestExpiry) ? expiry : earliestExpiry;
       }
       // Everything kept under this key is the same user and product: only the times decide.
-      for (Row kept : other.read()) {
-        Row pageview = isRating ? kept : event;
-        Row rating = isRating ? event : kept;
+      for (Row other : kept.events()) {
+        if (other.getBoolean("is_rating") == isRating) {
+          continue;
+        }
+        Row pageview = isRating ? other : event;
+        Row rating = isRating ? event : other;
         Instant pageviewTime = time(pageview);
         Instant ratingTime = time(rating);
         long gapMs = ratingTime.getMillis() - pageviewTime.getMillis();
@@ -302,48 +333,44 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
         }
       }
       Instant expiry = expiry(event);
-      Instant applied = expiredUpTo.read();
-      if (applied != null && !expiry.isAfter(applied)) {
+      if (expiry.getMillis() <= kept.expiredUpToMs()) {
         // Its partners may already be forgotten; keeping it would only hold state for nothing.
         tooLate.inc();
         return;
       }
-      same.add(event);
-      Instant next = nextExpiry.read();
-      if (next == null || expiry.isBefore(next)) {
+      // A new list: the one read may still be in a checkpoint being written.
+      List<Row> events = new ArrayList<>(kept.events());
+      events.add(event);
+      state.write(new Kept(events, kept.expiredUpToMs()));
+      if (earliestExpiry == null || expiry.isBefore(earliestExpiry)) {
         expire.set(expiry);
-        nextExpiry.write(expiry);
       }
     }
 
     @OnTimer("expire")
     public void onExpire(
         @Timestamp Instant now,
-        @StateId("pageviews") BagState<Row> pageviews,
-        @StateId("ratings") BagState<Row> ratings,
-        @StateId("nextExpiry") ValueState<Instant> nextExpiry,
-        @StateId("expiredUpTo") ValueState<Instant> expiredUpTo,
+        @StateId("kept") ValueState<Kept> state,
         @TimerId("expire") Timer expire) {
+      Kept kept = state.read();
+      if (kept == null || kept.events().isEmpty()) {
+        // Its last events expired the allowed lateness ago: forget the key.
+        state.clear();
+        return;
+      }
+      List<Row> keep = new ArrayList<>();
       Instant next = null;
-      for (BagState<Row> bag : List.of(pageviews, ratings)) {
-        List<Row> keep = new ArrayList<>();
-        for (Row kept : bag.read()) {
-          Instant expiry = expiry(kept);
-          if (expiry.isAfter(now)) {
-            keep.add(kept);
-            next = next == null || expiry.isBefore(next) ? expiry : next;
-          }
+      for (Row event : kept.events()) {
+        Instant expiry = expiry(event);
+        if (expiry.isAfter(now)) {
+          keep.add(event);
+          next = next == null || expiry.isBefore(next) ? expiry : next;
         }
-        bag.clear();
-        keep.forEach(bag::add);
       }
-      expiredUpTo.write(now);
-      if (next == null) {
-        nextExpiry.clear();
-      } else {
-        expire.set(next);
-        nextExpiry.write(next);
-      }
+      state.write(new Kept(keep, Math.max(kept.expiredUpToMs(), now.getMillis())));
+      // With nothing left, the expiry applied is kept the allowed lateness longer, to tell an
+      // event that arrived too late.
+      expire.set(next != null ? next : now.plus(allowedLateness).plus(Duration.millis(1)));
     }
 
     /**
