@@ -30,8 +30,8 @@ import org.joda.time.Duration;
  * the watermark of an arrival time is an estimate (Pub/Sub's is heuristic, Kafka's is the slowest
  * partition's), and a message behind it is still written, as a later pane ({@code p1, ...}) of its
  * minute. {@value #CAPTURED} counts messages taken in; {@link WriteWindowedFiles#ROWS_WRITTEN} of
- * each write step counts those written, so the two show any message the runner would drop as later
- * than the lateness.
+ * the write step counts those written, once per format, so the two show any message the runner
+ * would drop as later than the lateness.
  */
 public final class CaptureRawMessages extends PTransform<PCollection<Row>, PDone> {
 
@@ -86,17 +86,16 @@ public final class CaptureRawMessages extends PTransform<PCollection<Row>, PDone
     }
     PCollection<Row> counted =
         messages.apply("CountMessages", ParDo.of(new CountFn())).setRowSchema(messages.getSchema());
-    counted.apply("WriteAvro", write(avroFolder(folder), WriteWindowedFiles.Format.AVRO));
-    counted.apply("WriteParquet", write(parquetFolder(folder), WriteWindowedFiles.Format.PARQUET));
+    // One grouping of the rows for both formats.
+    counted.apply(
+        "WriteAvroAndParquet",
+        WriteWindowedFiles.to(avroFolder(folder), WriteWindowedFiles.Format.AVRO)
+            .alsoTo(parquetFolder(folder), WriteWindowedFiles.Format.PARQUET)
+            .withLayout(WriteWindowedFiles.Layout.DATE_PATH)
+            .withPrefix(prefix)
+            .withWindow(Duration.standardMinutes(1))
+            .withAllowedLateness(allowedLateness));
     return PDone.in(messages.getPipeline());
-  }
-
-  private WriteWindowedFiles write(String to, WriteWindowedFiles.Format format) {
-    return WriteWindowedFiles.to(to, format)
-        .withLayout(WriteWindowedFiles.Layout.DATE_PATH)
-        .withPrefix(prefix)
-        .withWindow(Duration.standardMinutes(1))
-        .withAllowedLateness(allowedLateness);
   }
 
   private static final class CountFn extends DoFn<Row, Row> {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
@@ -20,9 +19,10 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
-import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
@@ -80,27 +80,35 @@ public final class ParquetRows {
    * A Parquet sink, Snappy-compressed as {@link ParquetIO#sink}'s, but without dictionary encoding:
    * for the stream's files, a pane each, whose columns are mostly unique (ids, times, payloads).
    * Parquet tries a dictionary for every column of every file and throws it away once it is no
-   * smaller than the values; on the raw capture that was 45% of the write.
+   * smaller than the values; on the raw capture that was 45% of the write. Rows of flat schemas
+   * only; they go straight into the columns ({@link RowWriteSupport}).
    */
-  public static FileIO.Sink<GenericRecord> sinkWithoutDictionaries(org.apache.avro.Schema schema) {
-    return new SinkWithoutDictionaries(schema.toString());
+  public static FileIO.Sink<Row> sinkWithoutDictionaries(Schema schema) {
+    return new SinkWithoutDictionaries(schema);
   }
 
-  private static final class SinkWithoutDictionaries implements FileIO.Sink<GenericRecord> {
-    private final String schemaJson;
-    private transient ParquetWriter<GenericRecord> writer;
+  /**
+   * Hadoop settings for every file a sink writes, read once: a writer built without them loads
+   * Hadoop's default configuration files anew for each file.
+   */
+  private static final Configuration CONFIGURATION = new Configuration();
 
-    SinkWithoutDictionaries(String schemaJson) {
-      this.schemaJson = schemaJson;
+  private static final class SinkWithoutDictionaries implements FileIO.Sink<Row> {
+    private final Schema schema;
+    private transient ParquetWriter<Row> writer;
+
+    SinkWithoutDictionaries(Schema schema) {
+      RowWriteSupport.requireWritable(schema);
+      this.schema = schema;
     }
 
     @Override
     public void open(WritableByteChannel channel) throws IOException {
       writer =
-          AvroParquetWriter.<GenericRecord>builder(
-                  new StreamOutputFile(Channels.newOutputStream(channel)))
-              .withSchema(new org.apache.avro.Schema.Parser().parse(schemaJson))
-              .withDataModel(GenericData.get())
+          new RowWriterBuilder(
+                  new StreamOutputFile(Channels.newOutputStream(channel)),
+                  new RowWriteSupport(schema))
+              .withConf(CONFIGURATION)
               .withCompressionCodec(CompressionCodecName.SNAPPY)
               .withDictionaryEncoding(false)
               .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
@@ -108,14 +116,34 @@ public final class ParquetRows {
     }
 
     @Override
-    public void write(GenericRecord record) throws IOException {
-      writer.write(record);
+    public void write(Row row) throws IOException {
+      writer.write(row);
     }
 
     /** Writes the footer; the caller closes the channel. */
     @Override
     public void flush() throws IOException {
       writer.close();
+    }
+  }
+
+  /** Builds a Parquet writer of rows with a given write support. */
+  private static final class RowWriterBuilder extends ParquetWriter.Builder<Row, RowWriterBuilder> {
+    private final RowWriteSupport support;
+
+    RowWriterBuilder(OutputFile file, RowWriteSupport support) {
+      super(file);
+      this.support = support;
+    }
+
+    @Override
+    protected RowWriterBuilder self() {
+      return this;
+    }
+
+    @Override
+    protected WriteSupport<Row> getWriteSupport(Configuration configuration) {
+      return support;
     }
   }
 

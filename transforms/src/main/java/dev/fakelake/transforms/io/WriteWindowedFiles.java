@@ -128,7 +128,7 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
 
   /**
    * The counter (namespace this class, one per applied step) of rows handed to a file, counted as
-   * they are written.
+   * they are written: once per format, where a step also writes other formats ({@link #alsoTo}).
    */
   public static final String ROWS_WRITTEN = "rows_written";
 
@@ -148,6 +148,9 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
   abstract String folder();
 
   abstract Format format();
+
+  /** Further folders and formats each pane is also written to (see {@link #alsoTo}). */
+  abstract List<Target> alsoTo();
 
   abstract Layout layout();
 
@@ -170,6 +173,8 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
     abstract Builder setFolder(String folder);
 
     abstract Builder setFormat(Format format);
+
+    abstract Builder setAlsoTo(List<Target> alsoTo);
 
     abstract Builder setLayout(Layout layout);
 
@@ -196,6 +201,7 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
     return new AutoValue_WriteWindowedFiles.Builder()
         .setFolder(folder)
         .setFormat(format)
+        .setAlsoTo(List.of())
         .setLayout(Layout.FLAT)
         .setPrefix("part")
         .setWindow(DEFAULT_WINDOW)
@@ -213,6 +219,19 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
   public WriteWindowedFiles withPrefix(String prefix) {
     return toBuilder().setPrefix(prefix).build();
   }
+
+  /**
+   * Writes each pane also into {@code folder} in {@code format}, under the same name but for the
+   * extension, from the same grouping: the rows are gathered once for all the formats.
+   */
+  public WriteWindowedFiles alsoTo(String folder, Format format) {
+    List<Target> targets = new ArrayList<>(alsoTo());
+    targets.add(new Target(folder, format));
+    return toBuilder().setAlsoTo(List.copyOf(targets)).build();
+  }
+
+  /** A folder and the format its files are written in. */
+  record Target(String folder, Format format) implements java.io.Serializable {}
 
   public WriteWindowedFiles withLayout(Layout layout) {
     return toBuilder().setLayout(layout).build();
@@ -284,14 +303,15 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
         .apply("GroupIntoPanes", GroupByKey.create())
         .apply(
             "WritePanes",
-            ParDo.of(
-                new WritePaneFn(
-                    folder(),
-                    format(),
-                    schema,
-                    new WindowNaming(layout(), prefix(), format().extension()),
-                    shards())));
+            ParDo.of(new WritePaneFn(targets(), schema, layout(), prefix(), shards())));
     return PDone.in(rows.getPipeline());
+  }
+
+  private List<Target> targets() {
+    List<Target> targets = new ArrayList<>();
+    targets.add(new Target(folder(), format()));
+    targets.addAll(alsoTo());
+    return targets;
   }
 
   /**
@@ -361,24 +381,23 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
     }
   }
 
-  /** Writes each pane of a shard into one file, named by its window, pane and shard. */
+  /** Writes each pane of a shard into one file per target, named by its window, pane and shard. */
   private static final class WritePaneFn extends DoFn<KV<Integer, Iterable<List<Row>>>, Void> {
-    private final String folder;
-    private final Format format;
+    private final List<Target> targets;
     private final Schema schema;
-    private final FileIO.Write.FileNaming naming;
+    private final Layout layout;
+    private final String prefix;
     private final int shards;
     private final Counter written = Metrics.counter(WriteWindowedFiles.class, ROWS_WRITTEN);
     private transient org.apache.avro.Schema avro;
     private transient SerializableFunction<Row, GenericRecord> toAvro;
     private transient SerializableFunction<Row, String> toJson;
 
-    WritePaneFn(
-        String folder, Format format, Schema schema, FileIO.Write.FileNaming naming, int shards) {
-      this.folder = folder;
-      this.format = format;
+    WritePaneFn(List<Target> targets, Schema schema, Layout layout, String prefix, int shards) {
+      this.targets = targets;
       this.schema = schema;
-      this.naming = naming;
+      this.layout = layout;
+      this.prefix = prefix;
       this.shards = shards;
     }
 
@@ -393,23 +412,32 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
     public void process(
         @Element KV<Integer, Iterable<List<Row>>> shard, BoundedWindow window, PaneInfo pane)
         throws IOException {
-      String name =
-          naming.getFilename(window, pane, shards, shard.getKey(), Compression.UNCOMPRESSED);
+      for (Target target : targets) {
+        String name =
+            new WindowNaming(layout, prefix, target.format().extension())
+                .getFilename(window, pane, shards, shard.getKey(), Compression.UNCOMPRESSED);
+        write(target, name, shard.getValue());
+      }
+    }
+
+    /** Writes the pane's rows under a hidden temporary name, then renames the file into place. */
+    private void write(Target target, String name, Iterable<List<Row>> rows) throws IOException {
       ResourceId file =
-          FileSystems.matchNewResource(folder, true)
+          FileSystems.matchNewResource(target.folder(), true)
               .resolve(name, StandardResolveOptions.RESOLVE_FILE);
       ResourceId temp =
           file.getCurrentDirectory()
               .resolve(
                   "." + file.getFilename() + "-" + UUID.randomUUID() + ".tmp",
                   StandardResolveOptions.RESOLVE_FILE);
+      Format format = target.format();
       String mimeType = format == Format.JSON_LINES ? MimeTypes.TEXT : MimeTypes.BINARY;
       try (WritableByteChannel channel = FileSystems.create(temp, mimeType)) {
         switch (format) {
           case PARQUET ->
-              write(ParquetRows.sinkWithoutDictionaries(avro), toAvro, shard.getValue(), channel);
-          case AVRO -> write(AvroIO.sink(avro), toAvro, shard.getValue(), channel);
-          case JSON_LINES -> write(TextIO.sink(), toJson, shard.getValue(), channel);
+              write(ParquetRows.sinkWithoutDictionaries(schema), row -> row, rows, channel);
+          case AVRO -> write(AvroIO.sink(avro), toAvro, rows, channel);
+          case JSON_LINES -> write(TextIO.sink(), toJson, rows, channel);
           default -> throw new IllegalStateException("Unknown format " + format);
         }
       }

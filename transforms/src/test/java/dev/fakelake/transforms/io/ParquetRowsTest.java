@@ -1,5 +1,7 @@
 package dev.fakelake.transforms.io;
 
+import static java.nio.file.StandardOpenOption.CREATE_NEW;
+import static java.nio.file.StandardOpenOption.WRITE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fakelake.schemas.Bronze;
 import dev.fakelake.schemas.Entity;
 import dev.fakelake.schemas.WarehouseTable;
+import java.io.IOException;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -16,6 +21,7 @@ import java.util.stream.Stream;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
+import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.Schema.FieldType;
 import org.apache.beam.sdk.schemas.logicaltypes.SqlTypes;
@@ -25,6 +31,11 @@ import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.avro.AvroSchemaConverter;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.io.LocalInputFile;
 import org.joda.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -94,6 +105,55 @@ class ParquetRowsTest {
 
     PAssert.that(read).containsInAnyOrder(rows);
     pipeline.run().waitUntilFinish();
+  }
+
+  static Stream<Schema> flatLakeSchemas() {
+    return lakeSchemas()
+        .filter(
+            schema ->
+                schema.getFields().stream()
+                    .noneMatch(
+                        field ->
+                            field.getType().getTypeName().isCollectionType()
+                                || field.getType().getTypeName().isCompositeType()));
+  }
+
+  @ParameterizedTest
+  @MethodSource("flatLakeSchemas")
+  void theStreamSinkWritesTheFileParquetAvroWritesAndItReadsBackUnchanged(
+      Schema schema, @TempDir Path folder) throws IOException {
+    List<Row> rows = List.of(sample(schema, 1), sample(schema, 2), nullsWherePossible(schema));
+    Path file = folder.resolve("pane.parquet");
+    FileIO.Sink<Row> sink = ParquetRows.sinkWithoutDictionaries(schema);
+    try (WritableByteChannel channel = Files.newByteChannel(file, CREATE_NEW, WRITE)) {
+      sink.open(channel);
+      for (Row row : rows) {
+        sink.write(row);
+      }
+      sink.flush();
+    }
+
+    org.apache.avro.Schema avro = AvroUtils.toAvroSchema(schema);
+    try (ParquetFileReader footer = ParquetFileReader.open(new LocalInputFile(file))) {
+      assertEquals(new AvroSchemaConverter().convert(avro), footer.getFileMetaData().getSchema());
+    }
+    List<Row> read = new ArrayList<>();
+    try (ParquetReader<GenericRecord> reader =
+        AvroParquetReader.<GenericRecord>builder(new LocalInputFile(file)).build()) {
+      for (GenericRecord record = reader.read(); record != null; record = reader.read()) {
+        read.add(AvroRows.toRow(schema).apply(record));
+      }
+    }
+    assertEquals(rows, read);
+  }
+
+  @Test
+  void theStreamSinkRefusesANestedSchema() {
+    IllegalArgumentException error =
+        assertThrows(
+            IllegalArgumentException.class, () -> ParquetRows.sinkWithoutDictionaries(NESTED));
+
+    assertTrue(error.getMessage().startsWith("Cannot write field tags"), error.getMessage());
   }
 
   @Test
