@@ -9,6 +9,7 @@ import dev.fakelake.transforms.aggregate.CountPageviewsByMethod;
 import dev.fakelake.transforms.aggregate.LatencyHistogram;
 import dev.fakelake.transforms.clean.DropDuplicateEvents;
 import dev.fakelake.transforms.clean.SplitLateEvents;
+import dev.fakelake.transforms.clean.StampEventTime;
 import dev.fakelake.transforms.enrich.EnrichPageviews;
 import dev.fakelake.transforms.enrich.JoinPageviewsWithRatings;
 import dev.fakelake.transforms.enrich.LookupMapView;
@@ -369,14 +370,14 @@ public final class StreamIngestPipeline {
     List<PCollection<DeadLetter>> deadLetters = new java.util.ArrayList<>();
     deadLetters.add(parsed.get(ParseStreamMessages.DEAD_LETTERS));
     PCollection<Row> pageviews =
-        inEventTime(
+        onTimeEvents(
             parsed.get(ParseStreamMessages.PAGEVIEWS),
             Entity.PAGEVIEWS,
             readBefore,
             config,
             deadLetters);
     PCollection<Row> ratings =
-        inEventTime(
+        onTimeEvents(
             parsed.get(ParseStreamMessages.RATINGS),
             Entity.RATINGS,
             readBefore,
@@ -404,16 +405,20 @@ public final class StreamIngestPipeline {
         pageviews.apply(
             "EnrichPageviews",
             EnrichPageviews.with(customers, vipCustomers, config.latencyAlertMs()));
+    // The windowed steps group by event time; the stateful ones (the join, the sessions) keep
+    // arrival time and read the event time from the row (see SplitLateEvents).
+    PCollection<Row> enrichedInEventTime =
+        enriched.apply("StampPageviewsEventTime", StampEventTime.of(lateness));
 
-    write(enriched, WarehouseTable.SILVER_PAGEVIEWS_ENRICHED, config, warehouse);
+    write(enrichedInEventTime, WarehouseTable.SILVER_PAGEVIEWS_ENRICHED, config, warehouse);
     write(
-        enriched.apply(
+        enrichedInEventTime.apply(
             "CountPageviewsByMethod", CountPageviewsByMethod.of().withAllowedLateness(lateness)),
         WarehouseTable.GOLD_PAGEVIEWS_BY_METHOD_5M,
         config,
         warehouse);
     write(
-        enriched.apply(
+        enrichedInEventTime.apply(
             "RaiseLatencyAlerts", LatencyAlerts.of().withThresholdMs(config.latencyAlertMs())),
         WarehouseTable.OPS_ALERTS,
         config,
@@ -467,8 +472,11 @@ public final class StreamIngestPipeline {
     return Row.withSchema(CUSTOMER_ENRICHMENT).attachValues(values);
   }
 
-  /** Removes duplicates, dead-letters events beyond the allowed lateness, stamps event time. */
-  private static PCollection<Row> inEventTime(
+  /**
+   * Removes duplicates and dead-letters events beyond the allowed lateness; the others stay at
+   * their arrival time.
+   */
+  private static PCollection<Row> onTimeEvents(
       PCollection<Row> events,
       Entity entity,
       @Nullable PCollectionView<Map<String, Boolean>> readBefore,

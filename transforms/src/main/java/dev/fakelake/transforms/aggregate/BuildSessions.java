@@ -50,7 +50,9 @@ import org.joda.time.Instant;
  * changes it (merged with any sessions that pageview bridged), it is output again, whole, with
  * LATE: the newest row of a session is the current one.
  *
- * <p>Input: {@code silver.pageviews_enriched} rows timestamped with their event time.
+ * <p>Input: {@code silver.pageviews_enriched} rows, each timestamped no earlier than its event time
+ * and at most the allowed lateness after it: stream-ingest keeps their arrival time, which the
+ * watermark follows, while the sessions read the event time from the row.
  *
  * <p>A stateful step keyed by user keeps the user's open sessions, in the global window, instead of
  * Beam's merging session windows: those keep a window set, a trigger, a watermark hold and a
@@ -281,6 +283,7 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
     @ProcessElement
     public void process(
         @Element KV<Long, KV<Long, String>> pageview,
+        @Timestamp Instant arrival,
         @StateId("user") ValueState<UserSessions> state,
         @TimerId("close") Timer close,
         OutputReceiver<Row> out) {
@@ -313,7 +316,7 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
       session.add(timeMs, pageview.getValue().getValue());
       if (!session.end(gap).isAfter(firedAt)) {
         // A late pageview: the watermark has passed its session's end already.
-        output(pageview.getKey(), session, PaneInfo.Timing.LATE, out);
+        output(pageview.getKey(), session, PaneInfo.Timing.LATE, arrival, out);
         session = session.asOutput();
       }
       others.add(session);
@@ -346,6 +349,7 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
               userId,
               session,
               session.output ? PaneInfo.Timing.LATE : PaneInfo.Timing.ON_TIME,
+              now,
               out);
           // A changed copy: the one read may still be in a checkpoint being written.
           session = session.asOutput();
@@ -369,8 +373,16 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
       return session.changed ? end : end.plus(allowedLateness);
     }
 
+    /**
+     * Outputs the session's row at its end, or at {@code notBefore} if that is later (a step may
+     * not output before the time of what it processes).
+     */
     private void output(
-        Long user, Summary session, PaneInfo.Timing timing, OutputReceiver<Row> out) {
+        Long user,
+        Summary session,
+        PaneInfo.Timing timing,
+        Instant notBefore,
+        OutputReceiver<Row> out) {
       if (timing == PaneInfo.Timing.LATE) {
         late.inc();
       }
@@ -389,7 +401,7 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
                   timing.name(),
                   clock.get())
               .build(),
-          session.end(gap));
+          session.end(gap).isBefore(notBefore) ? notBefore : session.end(gap));
     }
   }
 }

@@ -16,17 +16,18 @@ import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.joda.time.Duration;
-import org.joda.time.Instant;
 
 /**
- * Moves stream events from arrival time to event time. An event's lateness is how long after its
- * event time it arrived ({@code published_at - event_time}); within the allowed lateness the event
- * is re-stamped with its event time, so the windows downstream (which allow the same lateness)
- * still take it. Later than that it goes to a {@code too_late} dead letter, stored and counted
- * rather than dropped by a window.
+ * Splits off the stream events that arrived later than the allowed lateness after their event time.
+ * An event's lateness is how long after its event time it arrived ({@code published_at -
+ * event_time}); within the allowed lateness the event goes on unchanged, still at its arrival time.
+ * Later than that it goes to a {@code too_late} dead letter, stored and counted rather than dropped
+ * by a window.
  *
- * <p>Because the stream's watermark follows arrival times, an event re-stamped here is never more
- * than the allowed lateness behind it.
+ * <p>The events stay at their arrival time, which the stream's watermark follows, so that no event
+ * is behind the watermark on its way to a stateful step downstream (sessions, the rating join):
+ * such a step reads the event time from the row. The windowed steps, which group by event time,
+ * take the events through {@link StampEventTime} first.
  */
 public class SplitLateEvents extends PTransform<PCollection<Row>, PCollectionTuple> {
 
@@ -51,7 +52,7 @@ public class SplitLateEvents extends PTransform<PCollection<Row>, PCollectionTup
   public PCollectionTuple expand(PCollection<Row> events) {
     PCollectionTuple out =
         events.apply(
-            "StampEventTime",
+            "SplitTooLate",
             ParDo.of(new SplitFn(entity, allowedLateness, runId))
                 .withOutputTags(ON_TIME, TupleTagList.of(List.of(TOO_LATE))));
     out.get(ON_TIME).setRowSchema(events.getSchema());
@@ -116,15 +117,7 @@ public class SplitLateEvents extends PTransform<PCollection<Row>, PCollectionTup
         tooLate.inc();
         return;
       }
-      Instant eventTime = event.getDateTime("event_time").toInstant();
-      out.get(ON_TIME).outputWithTimestamp(event, eventTime);
-    }
-
-    // Moving an element back in time is what this step is for; the bound is the lateness above.
-    @Override
-    @SuppressWarnings("deprecation")
-    public Duration getAllowedTimestampSkew() {
-      return allowedLateness;
+      out.get(ON_TIME).output(event);
     }
   }
 }

@@ -52,11 +52,14 @@ import org.joda.time.Instant;
  * within the allowed lateness.
  *
  * <p>Input: a tuple of {@link #PAGEVIEWS} ({@code silver.pageviews_enriched} rows) and {@link
- * #RATINGS} (rows of {@code Bronze.fields(Entity.RATINGS)}), each timestamped with its event time.
- * Output: {@link #PAIRS}, timestamped with the rating's time, and {@link #DEAD_LETTERS}: ratings
- * without an event id, user id, product id or event time, and pageviews without an event id, user
- * id or event time, which cannot be joined. A pageview of any page other than a product's ({@link
- * RecordFactory#productPage}) has no rating to pair with and is left out of the join.
+ * #RATINGS} (rows of {@code Bronze.fields(Entity.RATINGS)}), each timestamped no earlier than its
+ * event time and at most the allowed lateness after it: stream-ingest keeps their arrival time,
+ * which the watermark follows, while the join reads the event time from the row. Output: {@link
+ * #PAIRS}, timestamped with the rating's time or, if later, that of the event that completed the
+ * pair, and {@link #DEAD_LETTERS}: ratings without an event id, user id, product id or event time,
+ * and pageviews without an event id, user id or event time, which cannot be joined. A pageview of
+ * any page other than a product's ({@link RecordFactory#productPage}) has no rating to pair with
+ * and is left out of the join.
  *
  * <p>A stateful step keyed by user id and product id keeps both sides of the join in state, in the
  * global window, and an event-time timer drops a pageview once the watermark is past its time +

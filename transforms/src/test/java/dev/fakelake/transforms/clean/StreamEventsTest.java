@@ -170,7 +170,7 @@ class StreamEventsTest {
   }
 
   @Test
-  void stampsEventTimeWithinTheLatenessAndDeadLettersLaterEvents(TestPipeline pipeline) {
+  void keepsEventsWithinTheLatenessAtTheirArrivalAndDeadLettersLaterOnes(TestPipeline pipeline) {
     Instant outOfOrder = NOW.minus(Duration.standardMinutes(9));
     Instant tooLate = NOW.minus(Duration.standardHours(3));
     PCollectionTuple split =
@@ -183,7 +183,13 @@ class StreamEventsTest {
             .get(ParseStreamMessages.PAGEVIEWS)
             .apply(SplitLateEvents.of("pageviews", LATENESS, "run-1"));
 
-    PAssert.that(split.get(SplitLateEvents.ON_TIME).apply(ParDo.of(new StampFn())))
+    PCollection<Row> onTime = split.get(SplitLateEvents.ON_TIME);
+    PAssert.that(onTime.apply("Arrivals", ParDo.of(new StampFn())))
+        .containsInAnyOrder("p1 " + NOW.plus(300), "p2 " + NOW.plus(400));
+    PAssert.that(
+            onTime
+                .apply("InEventTime", StampEventTime.of(LATENESS))
+                .apply("EventTimes", ParDo.of(new StampFn())))
         .containsInAnyOrder("p1 " + NOW, "p2 " + outOfOrder);
     PAssert.that(
             split

@@ -18,8 +18,10 @@ import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.FlatMapElements;
 import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
@@ -74,15 +76,20 @@ class JoinPageviewsWithRatingsTest {
   }
 
   private static TimestampedValue<Row> pv(Row pageview) {
-    return TimestampedValue.of(
-        Row.withSchema(EITHER).addValues(pageview, null).build(),
-        pageview.getDateTime("event_time").toInstant());
+    return pv(pageview, pageview.getDateTime("event_time").toInstant());
+  }
+
+  /** A pageview timestamped with its arrival, as stream-ingest hands it over. */
+  private static TimestampedValue<Row> pv(Row pageview, Instant arrival) {
+    return TimestampedValue.of(Row.withSchema(EITHER).addValues(pageview, null).build(), arrival);
   }
 
   private static TimestampedValue<Row> rt(Row rating) {
-    return TimestampedValue.of(
-        Row.withSchema(EITHER).addValues(null, rating).build(),
-        rating.getDateTime("event_time").toInstant());
+    return rt(rating, rating.getDateTime("event_time").toInstant());
+  }
+
+  private static TimestampedValue<Row> rt(Row rating, Instant arrival) {
+    return TimestampedValue.of(Row.withSchema(EITHER).addValues(null, rating).build(), arrival);
   }
 
   private static PCollection<Row> side(PCollection<Row> events, String field, Schema schema) {
@@ -126,6 +133,25 @@ class JoinPageviewsWithRatingsTest {
             "pageview_event_id=pv, rating_event_id=on-the-boundary, user_id=1, product_id=7,"
                 + " seconds_between=900");
     PAssert.that(out.get(JoinPageviewsWithRatings.DEAD_LETTERS)).empty();
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  void joinsEventsAtTheirArrivalAndStampsAPairNoEarlierThanTheEventThatCompletedIt(
+      TestPipeline pipeline) {
+    // Each arrives 9 minutes after its event time, within the 10 minutes of allowed lateness.
+    TestStream<Row> stream =
+        events()
+            .addElements(pv(view("pv", 1, "/product/7", T0), at(9, 0)))
+            .addElements(rt(rating("rating", 1L, 7L, at(3, 0)), at(12, 0)))
+            .advanceWatermarkToInfinity();
+
+    PCollectionTuple out = join(pipeline, stream);
+
+    PAssert.that(
+            out.get(JoinPageviewsWithRatings.PAIRS)
+                .apply("Stamps", ParDo.of(new PairWithTimestampFn())))
+        .containsInAnyOrder("rating/pv at " + at(12, 0));
     pipeline.run().waitUntilFinish();
   }
 
@@ -242,5 +268,17 @@ class JoinPageviewsWithRatingsTest {
                         + d.getError()
                         + ": "
                         + d.getReason()));
+  }
+
+  private static class PairWithTimestampFn extends DoFn<Row, String> {
+    @ProcessElement
+    public void process(@Element Row pair, @Timestamp Instant at, OutputReceiver<String> out) {
+      out.output(
+          pair.getString("rating_event_id")
+              + "/"
+              + pair.getString("pageview_event_id")
+              + " at "
+              + at);
+    }
   }
 }
