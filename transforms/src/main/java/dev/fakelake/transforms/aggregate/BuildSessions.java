@@ -46,9 +46,10 @@ import org.joda.time.Instant;
 /**
  * Each user's sessions ({@code gold.sessions}): runs of pageviews at most the gap apart in event
  * time. A session's first row is output when the watermark passes its end (its last pageview + the
- * gap), with {@code pane_timing} ON_TIME; each time a late pageview within the allowed lateness
- * changes it (merged with any sessions that pageview bridged), it is output again, whole, with
- * LATE: the newest row of a session is the current one.
+ * gap), with {@code pane_timing} ON_TIME (LATE if its end had already passed when its first
+ * pageview arrived, see below); each time a late pageview within the allowed lateness changes it
+ * (merged with any sessions that pageview bridged), it is output again, whole, with LATE: the
+ * newest row of a session is the current one.
  *
  * <p>Input: {@code silver.pageviews_enriched} rows, each timestamped no earlier than its event time
  * and at most the allowed lateness after it: stream-ingest keeps their arrival time, which the

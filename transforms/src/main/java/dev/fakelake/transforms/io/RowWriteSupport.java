@@ -22,9 +22,10 @@ import org.joda.time.ReadableInstant;
  * from the same Avro schema, which it also carries in its metadata, so any reader sees no
  * difference; but no Avro record is built per row, and no Avro schema is looked up per value.
  *
- * <p>Fields may be strings, integers, floating point numbers, booleans, date-times (written as
- * epoch milliseconds) and dates (days since the epoch); a schema with any other type is refused
- * ({@link #requireWritable}).
+ * <p>Fields may be strings, 32- and 64-bit integers, doubles, booleans, date-times (written as
+ * epoch milliseconds) and dates (days since the epoch), the types of the stream's tables; a schema
+ * with any other type is refused ({@link #requireWritable}). A null in a field that is not nullable
+ * is refused too, as parquet-avro refuses it, rather than written as a file no reader can read.
  */
 final class RowWriteSupport extends WriteSupport<Row> {
 
@@ -62,11 +63,17 @@ final class RowWriteSupport extends WriteSupport<Row> {
 
   private static boolean isWritable(FieldType type) {
     return switch (type.getTypeName()) {
-      case STRING, BYTE, INT16, INT32, INT64, FLOAT, DOUBLE, BOOLEAN, DATETIME -> true;
+      case STRING, INT32, INT64, DOUBLE, BOOLEAN, DATETIME -> true;
       case LOGICAL_TYPE ->
           SqlTypes.DATE.getIdentifier().equals(type.getLogicalType().getIdentifier());
       default -> false;
     };
+  }
+
+  /** The writer model parquet-avro names in a file's metadata. */
+  @Override
+  public String getName() {
+    return "avro";
   }
 
   @Override
@@ -85,6 +92,10 @@ final class RowWriteSupport extends WriteSupport<Row> {
     for (int i = 0; i < names.size(); i++) {
       Object value = row.getValue(i);
       if (value == null) {
+        if (!schema.getField(i).getType().getNullable()) {
+          throw new IllegalArgumentException(
+              "Cannot write a null into the required field " + names.get(i) + " of " + row);
+        }
         continue;
       }
       consumer.startField(names.get(i), i);
@@ -97,9 +108,8 @@ final class RowWriteSupport extends WriteSupport<Row> {
   private void writeValue(FieldType type, Object value) {
     switch (type.getTypeName()) {
       case STRING -> consumer.addBinary(Binary.fromString((String) value));
-      case BYTE, INT16, INT32 -> consumer.addInteger(((Number) value).intValue());
+      case INT32 -> consumer.addInteger((Integer) value);
       case INT64 -> consumer.addLong((Long) value);
-      case FLOAT -> consumer.addFloat((Float) value);
       case DOUBLE -> consumer.addDouble((Double) value);
       case BOOLEAN -> consumer.addBoolean((Boolean) value);
       case DATETIME -> consumer.addLong(((ReadableInstant) value).getMillis());

@@ -83,8 +83,9 @@ import org.joda.time.format.DateTimeFormatter;
  * no way to route it elsewhere. Callers therefore pass the lateness their own upstream already
  * enforces (the stream's allowed lateness, which sends later events to a dead letter, plus a
  * margin), so that nothing reaching this transform can be that late. Such a drop is not silent: the
- * counter {@value #ROWS_WRITTEN} of the step counts rows actually handed to a file, and comparing
- * it with the rows sent in shows it, as does the runner's own {@code droppedDueToLateness} counter.
+ * counter {@value #ROWS_WRITTEN} of the step counts rows actually handed to a file (once per
+ * format), and comparing it with the rows sent in shows it, as does the runner's own {@code
+ * droppedDueToLateness} counter.
  *
  * <p>Each bundle passes its rows on in batches (per window, at most {@link #rowsPerBatch} rows
  * each), so that the grouping, whose state and timers cost far more per element than the rows
@@ -283,6 +284,10 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
   @Override
   public PDone expand(PCollection<Row> rows) {
     Schema schema = rows.getSchema();
+    if (targets().stream().anyMatch(target -> target.format() == Format.PARQUET)) {
+      // Refused when the graph is built, not when a stream's first pane is written.
+      RowWriteSupport.requireWritable(schema);
+    }
     int rowsPerBatch = rowsPerBatch(maxRowsPerPane());
     int batchesPerPane = (maxRowsPerPane() + rowsPerBatch - 1) / rowsPerBatch;
     rows.apply(

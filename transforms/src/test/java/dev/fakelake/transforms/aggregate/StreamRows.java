@@ -62,7 +62,10 @@ public final class StreamRows {
     return total;
   }
 
-  /** The row timestamped with its event time, as stream-ingest hands it on. */
+  /**
+   * The row timestamped with its event time: an event that arrived at once, or one whose arrival
+   * time has been replaced with its event time ({@code StampEventTime}).
+   */
   public static TimestampedValue<Row> atEventTime(Row row) {
     return TimestampedValue.of(row, row.getDateTime("event_time").toInstant());
   }

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
@@ -136,6 +137,9 @@ class ParquetRowsTest {
     org.apache.avro.Schema avro = AvroUtils.toAvroSchema(schema);
     try (ParquetFileReader footer = ParquetFileReader.open(new LocalInputFile(file))) {
       assertEquals(new AvroSchemaConverter().convert(avro), footer.getFileMetaData().getSchema());
+      assertEquals(
+          Map.of("parquet.avro.schema", avro.toString(), "writer.model.name", "avro"),
+          footer.getFileMetaData().getKeyValueMetaData());
     }
     List<Row> read = new ArrayList<>();
     try (ParquetReader<GenericRecord> reader =
@@ -145,6 +149,25 @@ class ParquetRowsTest {
       }
     }
     assertEquals(rows, read);
+  }
+
+  @Test
+  void theStreamSinkRefusesANullInARequiredField(@TempDir Path folder) throws IOException {
+    Schema schema = Schema.builder().addInt64Field("id").build();
+    FileIO.Sink<Row> sink = ParquetRows.sinkWithoutDictionaries(schema);
+    try (WritableByteChannel channel =
+        Files.newByteChannel(folder.resolve("pane.parquet"), CREATE_NEW, WRITE)) {
+      sink.open(channel);
+      // attachValues skips the row's own checks, as the stream's steps build rows.
+      Row unchecked = Row.withSchema(schema).attachValues(java.util.Arrays.asList((Object) null));
+
+      IllegalArgumentException error =
+          assertThrows(IllegalArgumentException.class, () -> sink.write(unchecked));
+
+      assertTrue(
+          error.getMessage().startsWith("Cannot write a null into the required field id"),
+          error.getMessage());
+    }
   }
 
   @Test
