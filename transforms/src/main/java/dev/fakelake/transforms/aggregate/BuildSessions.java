@@ -8,12 +8,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.apache.beam.sdk.coders.BigEndianLongCoder;
 import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CustomCoder;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.SetCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -229,32 +227,6 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
   }
 
   /**
-   * A user's open sessions, and the time the user's timer last fired at (Long.MIN_VALUE before the
-   * first firing), which the watermark has passed.
-   */
-  record UserSessions(List<Summary> open, long firedAtMs) {
-
-    static final UserSessions NONE = new UserSessions(List.of(), Long.MIN_VALUE);
-  }
-
-  /** Encodes {@link UserSessions} field by field. */
-  static final class UserSessionsCoder extends CustomCoder<UserSessions> {
-    private static final Coder<List<Summary>> OPEN = ListCoder.of(new SummaryCoder());
-    private static final Coder<Long> TIME = BigEndianLongCoder.of();
-
-    @Override
-    public void encode(UserSessions user, OutputStream out) throws IOException {
-      OPEN.encode(user.open(), out);
-      TIME.encode(user.firedAtMs(), out);
-    }
-
-    @Override
-    public UserSessions decode(InputStream in) throws IOException {
-      return new UserSessions(OPEN.decode(in), TIME.decode(in));
-    }
-  }
-
-  /**
    * Adds each pageview to its user's sessions, merging those it bridges; outputs a session when the
    * watermark passes its end and again when a late pageview changes it; forgets it once the
    * watermark is the allowed lateness past its end, and the user the allowed lateness after that.
@@ -267,9 +239,10 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
     private final Counter late = Metrics.counter("stream", "sessions_re_emitted_late");
     private final Counter tooLate = Metrics.counter("stream", "session_pageviews_too_late");
 
+    /** The user's open sessions, and when the user's timer last fired. */
     @StateId("user")
-    private final StateSpec<ValueState<UserSessions>> userSpec =
-        StateSpecs.value(new UserSessionsCoder());
+    private final StateSpec<ValueState<KeyState<Summary>>> userSpec =
+        StateSpecs.value(KeyState.coder(new SummaryCoder()));
 
     /** Set for the earliest deadline of the kept sessions, or earlier. */
     @TimerId("close")
@@ -285,13 +258,12 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
     public void process(
         @Element KV<Long, KV<Long, String>> pageview,
         @Timestamp Instant arrival,
-        @StateId("user") ValueState<UserSessions> state,
+        @StateId("user") ValueState<KeyState<Summary>> state,
         @TimerId("close") Timer close,
         OutputReceiver<Row> out) {
       long timeMs = pageview.getValue().getKey();
-      UserSessions user = state.read();
-      user = user == null ? UserSessions.NONE : user;
-      Instant firedAt = new Instant(user.firedAtMs());
+      KeyState<Summary> user = KeyState.orNone(state.read());
+      Instant firedAt = user.lastFired();
       if (new Instant(timeMs + gap.getMillis() - 1).plus(allowedLateness).isBefore(firedAt)) {
         tooLate.inc();
         return;
@@ -300,7 +272,7 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
       List<Summary> others = new ArrayList<>();
       // The timer is set no later than this, so a pageview only needs to move it earlier.
       Instant earliestDeadline = null;
-      for (Summary other : user.open()) {
+      for (Summary other : user.kept()) {
         Instant otherDeadline = deadline(other);
         earliestDeadline =
             earliestDeadline == null || otherDeadline.isBefore(earliestDeadline)
@@ -321,7 +293,7 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
         session = session.asOutput();
       }
       others.add(session);
-      state.write(new UserSessions(others, user.firedAtMs()));
+      state.write(user.keeping(others));
       Instant deadline = deadline(session);
       if (earliestDeadline == null || deadline.isBefore(earliestDeadline)) {
         close.set(deadline);
@@ -332,19 +304,18 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
     public void onClose(
         @Key Long userId,
         @Timestamp Instant now,
-        @StateId("user") ValueState<UserSessions> state,
+        @StateId("user") ValueState<KeyState<Summary>> state,
         @TimerId("close") Timer close,
         OutputReceiver<Row> out) {
-      UserSessions user = state.read();
-      user = user == null ? UserSessions.NONE : user;
-      if (user.open().isEmpty()) {
+      KeyState<Summary> user = KeyState.orNone(state.read());
+      if (user.kept().isEmpty()) {
         // The user's last sessions were forgotten the allowed lateness ago: forget the user.
         state.clear();
         return;
       }
       List<Summary> kept = new ArrayList<>();
       Instant next = null;
-      for (Summary session : user.open()) {
+      for (Summary session : user.kept()) {
         if (session.changed && !session.end(gap).isAfter(now)) {
           output(
               userId,
@@ -361,8 +332,7 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
           next = next == null || deadline.isBefore(next) ? deadline : next;
         }
       }
-      long firedAtMs = Math.max(user.firedAtMs(), now.getMillis());
-      state.write(new UserSessions(kept, firedAtMs));
+      state.write(user.firedAt(now, kept));
       // With no session left, the time of this firing is kept the allowed lateness longer, to
       // tell a pageview of a forgotten session.
       close.set(next != null ? next : now.plus(allowedLateness).plus(Duration.millis(1)));

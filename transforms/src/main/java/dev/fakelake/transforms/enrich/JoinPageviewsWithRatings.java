@@ -2,18 +2,12 @@ package dev.fakelake.transforms.enrich;
 
 import dev.fakelake.schemas.DeadLetter;
 import dev.fakelake.schemas.WarehouseTable;
+import dev.fakelake.transforms.aggregate.KeyState;
 import dev.fakelake.transforms.generate.RecordFactory;
 import dev.fakelake.transforms.io.JsonRecords;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.beam.sdk.coders.BigEndianLongCoder;
-import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.CustomCoder;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -244,32 +238,6 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
     }
   }
 
-  /**
-   * Both sides' events of a key, and the latest expiry applied to them (Long.MIN_VALUE before the
-   * first): an event expiring no later than that arrived too late.
-   */
-  record Kept(List<Row> events, long expiredUpToMs) {
-
-    static final Kept NONE = new Kept(List.of(), Long.MIN_VALUE);
-  }
-
-  /** Encodes {@link Kept} field by field. */
-  static final class KeptCoder extends CustomCoder<Kept> {
-    private static final Coder<List<Row>> EVENTS = ListCoder.of(RowCoder.of(SIDE));
-    private static final Coder<Long> TIME = BigEndianLongCoder.of();
-
-    @Override
-    public void encode(Kept kept, OutputStream out) throws IOException {
-      EVENTS.encode(kept.events(), out);
-      TIME.encode(kept.expiredUpToMs(), out);
-    }
-
-    @Override
-    public Kept decode(InputStream in) throws IOException {
-      return new Kept(EVENTS.decode(in), TIME.decode(in));
-    }
-  }
-
   /** Pairs each arriving event with the kept events of the other side; forgets expired ones. */
   static final class JoinFn extends DoFn<KV<KV<Long, Long>, Row>, Row> {
 
@@ -284,7 +252,8 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
      * per side and the timer's time and the expiry in cells of their own took five state accesses.
      */
     @StateId("kept")
-    private final StateSpec<ValueState<Kept>> keptSpec = StateSpecs.value(new KeptCoder());
+    private final StateSpec<ValueState<KeyState<Row>>> keptSpec =
+        StateSpecs.value(KeyState.coder(RowCoder.of(SIDE)));
 
     /** Set for the earliest expiry of the kept events, or earlier. */
     @TimerId("expire")
@@ -299,16 +268,15 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
     public void process(
         @Element KV<KV<Long, Long>, Row> element,
         @Timestamp Instant timestamp,
-        @StateId("kept") ValueState<Kept> state,
+        @StateId("kept") ValueState<KeyState<Row>> state,
         @TimerId("expire") Timer expire,
         OutputReceiver<Row> out) {
       Row event = element.getValue();
       boolean isRating = event.getBoolean("is_rating");
       String eventId = event.getString("event_id");
-      Kept kept = state.read();
-      kept = kept == null ? Kept.NONE : kept;
+      KeyState<Row> kept = KeyState.orNone(state.read());
       Instant earliestExpiry = null;
-      for (Row other : kept.events()) {
+      for (Row other : kept.kept()) {
         if (other.getBoolean("is_rating") == isRating
             && other.getString("event_id").equals(eventId)) {
           // Already joined when it first arrived; a second pass would repeat its pairs.
@@ -320,7 +288,7 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
             earliestExpiry == null || expiry.isBefore(earliestExpiry) ? expiry : earliestExpiry;
       }
       // Everything kept under this key is the same user and product: only the times decide.
-      for (Row other : kept.events()) {
+      for (Row other : kept.kept()) {
         if (other.getBoolean("is_rating") == isRating) {
           continue;
         }
@@ -336,15 +304,16 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
         }
       }
       Instant expiry = expiry(event);
-      if (expiry.getMillis() <= kept.expiredUpToMs()) {
+      // The expiry applied by the key's last firing: an event expiring no later arrived too late.
+      if (!expiry.isAfter(kept.lastFired())) {
         // Its partners may already be forgotten; keeping it would only hold state for nothing.
         tooLate.inc();
         return;
       }
       // A new list: the one read may still be in a checkpoint being written.
-      List<Row> events = new ArrayList<>(kept.events());
+      List<Row> events = new ArrayList<>(kept.kept());
       events.add(event);
-      state.write(new Kept(events, kept.expiredUpToMs()));
+      state.write(kept.keeping(events));
       if (earliestExpiry == null || expiry.isBefore(earliestExpiry)) {
         expire.set(expiry);
       }
@@ -353,24 +322,24 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
     @OnTimer("expire")
     public void onExpire(
         @Timestamp Instant now,
-        @StateId("kept") ValueState<Kept> state,
+        @StateId("kept") ValueState<KeyState<Row>> state,
         @TimerId("expire") Timer expire) {
-      Kept kept = state.read();
-      if (kept == null || kept.events().isEmpty()) {
+      KeyState<Row> kept = KeyState.orNone(state.read());
+      if (kept.kept().isEmpty()) {
         // Its last events expired the allowed lateness ago: forget the key.
         state.clear();
         return;
       }
       List<Row> keep = new ArrayList<>();
       Instant next = null;
-      for (Row event : kept.events()) {
+      for (Row event : kept.kept()) {
         Instant expiry = expiry(event);
         if (expiry.isAfter(now)) {
           keep.add(event);
           next = next == null || expiry.isBefore(next) ? expiry : next;
         }
       }
-      state.write(new Kept(keep, Math.max(kept.expiredUpToMs(), now.getMillis())));
+      state.write(kept.firedAt(now, keep));
       // With nothing left, the expiry applied is kept the allowed lateness longer, to tell an
       // event that arrived too late.
       expire.set(next != null ? next : now.plus(allowedLateness).plus(Duration.millis(1)));
