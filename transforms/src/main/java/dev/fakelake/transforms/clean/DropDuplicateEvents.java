@@ -1,17 +1,12 @@
 package dev.fakelake.transforms.clean;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.RowCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
-import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.Schema;
-import org.apache.beam.sdk.state.MapState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.TimeDomain;
@@ -38,9 +33,10 @@ import org.joda.time.Instant;
  * are arrival times here), and at most a quarter longer, which covers a producer's retries and the
  * generator's duplicates; the raw capture still holds every copy.
  *
- * <p>The ids are kept in {@value #BUCKETS} keyed maps (by the id's hash), each with one timer that
- * forgets its ids once they are older than the memory: a key and a timer per event id would cost
- * several hundred bytes per id, which a fast stream's minutes of ids cannot afford.
+ * <p>The ids are kept in {@value #BUCKETS} keyed sets (by the id's hash, see {@link SeenIds}), each
+ * with one timer that forgets its ids once they are older than the memory: a key and a timer per
+ * event id would cost several hundred bytes per id, which a fast stream's minutes of ids cannot
+ * afford.
  *
  * <p>A run starts with no memory of its own; {@link #withAlreadySeen} hands it the ids a previous
  * run read last, so that a copy arriving just after a restart is still recognised.
@@ -105,14 +101,11 @@ public class DropDuplicateEvents extends PTransform<PCollection<Row>, PCollectio
     // sideInput() call (Flink does).
     private transient @Nullable Map<String, Boolean> alreadySeen;
 
-    /** Each id of the bucket with its first arrival, in epoch milliseconds. */
+    /**
+     * The bucket's ids with their first arrivals; the cell is empty exactly when no timer is set.
+     */
     @StateId("seen")
-    private final StateSpec<MapState<String, Long>> seenSpec =
-        StateSpecs.map(StringUtf8Coder.of(), VarLongCoder.of());
-
-    /** When the bucket's timer is set for, if it is. */
-    @StateId("forgetAt")
-    private final StateSpec<ValueState<Long>> forgetAtSpec = StateSpecs.value(VarLongCoder.of());
+    private final StateSpec<ValueState<SeenIds>> seenSpec = StateSpecs.value(SeenIds.coder());
 
     @TimerId("forget")
     private final TimerSpec forgetSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
@@ -132,8 +125,7 @@ public class DropDuplicateEvents extends PTransform<PCollection<Row>, PCollectio
     public void process(
         @Element KV<Integer, Row> event,
         @Timestamp Instant arrival,
-        @StateId("seen") MapState<String, Long> seen,
-        @StateId("forgetAt") ValueState<Long> forgetAt,
+        @StateId("seen") ValueState<SeenIds> state,
         @TimerId("forget") Timer forget,
         OutputReceiver<Row> out,
         ProcessContext context) {
@@ -141,13 +133,22 @@ public class DropDuplicateEvents extends PTransform<PCollection<Row>, PCollectio
         alreadySeen = context.sideInput(alreadySeenView);
       }
       String id = event.getValue().getString(idField);
-      if (seen.get(id).read() != null || (alreadySeen != null && alreadySeen.containsKey(id))) {
+      if (alreadySeen != null && alreadySeen.containsKey(id)) {
         duplicates.inc();
         return;
       }
-      seen.put(id, arrival.getMillis());
-      if (forgetAt.read() == null) {
-        setForget(arrival.plus(memory), forget, forgetAt);
+      SeenIds seen = state.read();
+      if (seen == null) {
+        seen = new SeenIds();
+      }
+      if (!seen.add(id, arrival.getMillis())) {
+        duplicates.inc();
+        return;
+      }
+      state.write(seen);
+      if (seen.size() == 1) {
+        // The bucket was empty, so it had no timer.
+        forget.set(arrival.plus(memory));
       }
       out.output(event.getValue());
     }
@@ -160,32 +161,19 @@ public class DropDuplicateEvents extends PTransform<PCollection<Row>, PCollectio
     @OnTimer("forget")
     public void forget(
         @Timestamp Instant now,
-        @StateId("seen") MapState<String, Long> seen,
-        @StateId("forgetAt") ValueState<Long> forgetAt,
+        @StateId("seen") ValueState<SeenIds> state,
         @TimerId("forget") Timer forget) {
-      long cutoff = now.minus(memory).getMillis();
-      List<String> old = new ArrayList<>();
-      long oldestKept = Long.MAX_VALUE;
-      for (Map.Entry<String, Long> entry : seen.entries().read()) {
-        if (entry.getValue() <= cutoff) {
-          old.add(entry.getKey());
-        } else {
-          oldestKept = Math.min(oldestKept, entry.getValue());
-        }
-      }
-      old.forEach(seen::remove);
+      SeenIds seen = state.read();
+      long oldestKept =
+          seen == null ? Long.MAX_VALUE : seen.forgetUpTo(now.minus(memory).getMillis());
       if (oldestKept == Long.MAX_VALUE) {
-        forgetAt.clear();
+        state.clear();
         return;
       }
+      state.write(seen);
       Instant next = new Instant(oldestKept).plus(memory);
       Instant soonest = now.plus(Duration.millis(memory.getMillis() / 4));
-      setForget(next.isAfter(soonest) ? next : soonest, forget, forgetAt);
-    }
-
-    private static void setForget(Instant at, Timer forget, ValueState<Long> forgetAt) {
-      forget.set(at);
-      forgetAt.write(at.getMillis());
+      forget.set(next.isAfter(soonest) ? next : soonest);
     }
   }
 }

@@ -151,13 +151,17 @@ class StreamEventsTest {
   @Test
   void keepsTheFirstOfEachEventIdAndForgetsItAfterTheMemory(TestPipeline pipeline) {
     Instant later = NOW.plus(Duration.standardMinutes(30));
+    // A UUID, kept as its bits, and an id of another form, kept as it is.
+    String uuid = "0f8fad5b-d9cb-469f-a165-70867728950e";
     PCollection<Row> kept =
         arriving(
                 pipeline,
-                message(1, "pageviews", pageview("p1", NOW), NOW),
-                message(2, "pageviews", pageview("p1", NOW), NOW.plus(1_000)),
+                message(1, "pageviews", pageview(uuid, NOW), NOW),
+                message(2, "pageviews", pageview(uuid, NOW), NOW.plus(1_000)),
                 message(3, "pageviews", pageview("p2", NOW), NOW.plus(2_000)),
-                message(4, "pageviews", pageview("p1", NOW), later))
+                message(4, "pageviews", pageview("p2", NOW), NOW.plus(3_000)),
+                message(5, "pageviews", pageview(uuid, NOW), later),
+                message(6, "pageviews", pageview("p2", NOW), later))
             .apply(ParseStreamMessages.of("run-1"))
             .get(ParseStreamMessages.PAGEVIEWS)
             .apply(DropDuplicateEvents.byEventId("pageviews", Duration.standardMinutes(10)));
@@ -165,7 +169,8 @@ class StreamEventsTest {
     PAssert.that(
             kept.apply(
                 MapElements.into(TypeDescriptors.strings()).via(r -> r.getString("message_id"))))
-        .containsInAnyOrder("kafka:events/0@1", "kafka:events/0@3", "kafka:events/0@4");
+        .containsInAnyOrder(
+            "kafka:events/0@1", "kafka:events/0@3", "kafka:events/0@5", "kafka:events/0@6");
     pipeline.run();
   }
 
