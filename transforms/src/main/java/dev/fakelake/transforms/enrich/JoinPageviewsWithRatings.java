@@ -5,15 +5,21 @@ import dev.fakelake.schemas.WarehouseTable;
 import dev.fakelake.transforms.aggregate.KeyState;
 import dev.fakelake.transforms.generate.RecordFactory;
 import dev.fakelake.transforms.io.JsonRecords;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.beam.sdk.coders.BooleanCoder;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CustomCoder;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.RowCoder;
+import org.apache.beam.sdk.coders.NullableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.schemas.Schema;
-import org.apache.beam.sdk.schemas.Schema.FieldType;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.TimeDomain;
@@ -38,6 +44,7 @@ import org.apache.beam.sdk.values.TupleTagList;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
+import org.joda.time.ReadableDateTime;
 
 /**
  * Pairs each rating with each pageview of the rated product's page that its user made at most the
@@ -55,16 +62,18 @@ import org.joda.time.Instant;
  * any page other than a product's ({@link RecordFactory#productPage}) has no rating to pair with
  * and is left out of the join.
  *
- * <p>A stateful step keyed by user id and product id keeps both sides of the join in state, in the
- * global window, and an event-time timer drops a pageview once the watermark is past its time +
- * join window + allowed lateness (no rating that could pair with it can still arrive in time) and a
- * rating once the watermark is past its time + allowed lateness, so state stays bounded by one
- * user's views and ratings of one product in the last join window plus lateness. Both sides and the
- * time of the timer's last firing share one state cell per key, kept the allowed lateness past its
- * last event's expiry. An event that would have expired by that firing arrived too late: it joins
- * with whatever is still kept, is not kept itself, and is counted in {@code
- * stream:join_arrived_too_late}. The step judges lateness only by its own timer's firings, never by
- * a watermark reading while it processes an event.
+ * <p>A stateful step keyed by user id keeps both sides of the join in state, in the global window,
+ * and an event-time timer drops a pageview once the watermark is past its time + join window +
+ * allowed lateness (no rating that could pair with it can still arrive in time) and a rating once
+ * the watermark is past its time + allowed lateness, so state stays bounded by one user's product
+ * views and ratings in the last join window plus lateness. Keyed by user rather than by user and
+ * product: a user views many products, and each key costs the runner a state entry and a timer of
+ * several hundred bytes, more than the events it would hold. Both sides and the time of the timer's
+ * last firing share one state cell per user, kept the allowed lateness past its last event's
+ * expiry. An event that would have expired by that firing arrived too late: it joins with whatever
+ * is still kept, is not kept itself, and is counted in {@code stream:join_arrived_too_late}. The
+ * step judges lateness only by its own timer's firings, never by a watermark reading while it
+ * processes an event.
  */
 public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple, PCollectionTuple> {
 
@@ -74,17 +83,57 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
   public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<DeadLetter>("dead") {};
 
   /**
-   * What a side of the join keeps in state: only the fields a pair needs (the user and the product
-   * are the key).
+   * What the join keeps of an event: only what a pair needs, the user being the key. A record
+   * rather than a row: the join reads these fields for every event its user has kept, and a row
+   * looks up each field by name.
    */
-  static final Schema SIDE =
-      Schema.builder()
-          .addBooleanField("is_rating")
-          .addStringField("event_id")
-          .addDateTimeField("event_time")
-          .addNullableField("url", FieldType.STRING)
-          .addNullableField("stars", FieldType.INT32)
-          .build();
+  record Side(
+      boolean isRating,
+      long productId,
+      String eventId,
+      long eventTimeMs,
+      @Nullable String url,
+      @Nullable Integer stars) {
+
+    Instant eventTime() {
+      return new Instant(eventTimeMs);
+    }
+
+    /** The coder of a kept event, for the shuffle to the join and its state. */
+    static Coder<Side> coder() {
+      return SideCoder.INSTANCE;
+    }
+  }
+
+  private static final class SideCoder extends CustomCoder<Side> {
+    private static final SideCoder INSTANCE = new SideCoder();
+    private static final Coder<Boolean> FLAG = BooleanCoder.of();
+    private static final Coder<Long> LONG = VarLongCoder.of();
+    private static final Coder<String> ID = StringUtf8Coder.of();
+    private static final Coder<String> URL = NullableCoder.of(StringUtf8Coder.of());
+    private static final Coder<Integer> STARS = NullableCoder.of(VarIntCoder.of());
+
+    @Override
+    public void encode(Side side, OutputStream out) throws IOException {
+      FLAG.encode(side.isRating(), out);
+      LONG.encode(side.productId(), out);
+      ID.encode(side.eventId(), out);
+      LONG.encode(side.eventTimeMs(), out);
+      URL.encode(side.url(), out);
+      STARS.encode(side.stars(), out);
+    }
+
+    @Override
+    public Side decode(InputStream in) throws IOException {
+      return new Side(
+          FLAG.decode(in),
+          LONG.decode(in),
+          ID.decode(in),
+          LONG.decode(in),
+          URL.decode(in),
+          STARS.decode(in));
+    }
+  }
 
   private final Duration joinWindow;
   private final Duration allowedLateness;
@@ -119,16 +168,11 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
   @Override
   public PCollectionTuple expand(PCollectionTuple input) {
     PCollectionTuple pageviews =
-        input
-            .get(PAGEVIEWS)
-            .apply("KeyPageviewsByUserAndProduct", keyByUserAndProduct("pageviews", false));
+        input.get(PAGEVIEWS).apply("KeyPageviewsByUser", keyByUser("pageviews", false));
     PCollectionTuple ratings =
-        input
-            .get(RATINGS)
-            .apply("KeyRatingsByUserAndProduct", keyByUserAndProduct("ratings", true));
-    KvCoder<KV<Long, Long>, Row> sideCoder =
-        KvCoder.of(KvCoder.of(VarLongCoder.of(), VarLongCoder.of()), RowCoder.of(SIDE));
-    PCollection<KV<KV<Long, Long>, Row>> sides =
+        input.get(RATINGS).apply("KeyRatingsByUser", keyByUser("ratings", true));
+    KvCoder<Long, Side> sideCoder = KvCoder.of(VarLongCoder.of(), Side.coder());
+    PCollection<KV<Long, Side>> sides =
         PCollectionList.of(pageviews.get(KEYED).setCoder(sideCoder))
             .and(ratings.get(KEYED).setCoder(sideCoder))
             .apply("FlattenSides", Flatten.pCollections())
@@ -145,21 +189,19 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
     return PCollectionTuple.of(PAIRS, pairs).and(DEAD_LETTERS, dead);
   }
 
-  private static final TupleTag<KV<KV<Long, Long>, Row>> KEYED =
-      new TupleTag<KV<KV<Long, Long>, Row>>() {};
+  private static final TupleTag<KV<Long, Side>> KEYED = new TupleTag<KV<Long, Side>>() {};
   private static final TupleTag<DeadLetter> UNKEYED = new TupleTag<DeadLetter>() {};
 
-  private ParDo.MultiOutput<Row, KV<KV<Long, Long>, Row>> keyByUserAndProduct(
-      String source, boolean isRating) {
-    return ParDo.of(new KeyByUserAndProductFn(source, isRating, batchId))
+  private ParDo.MultiOutput<Row, KV<Long, Side>> keyByUser(String source, boolean isRating) {
+    return ParDo.of(new KeyByUserFn(source, isRating, batchId))
         .withOutputTags(KEYED, TupleTagList.of(UNKEYED));
   }
 
   /**
-   * A side of the join keyed by user id and product id, nothing for a pageview of another page, or
-   * a dead letter when it lacks what the join needs.
+   * A side of the join keyed by user id, nothing for a pageview of a page other than a product's,
+   * or a dead letter when it lacks what the join needs.
    */
-  private static final class KeyByUserAndProductFn extends DoFn<Row, KV<KV<Long, Long>, Row>> {
+  private static final class KeyByUserFn extends DoFn<Row, KV<Long, Side>> {
 
     private final String source;
     private final boolean isRating;
@@ -168,7 +210,7 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
     // Turns a row back into its JSON for the dead letter's payload.
     private final SerializableFunction<Row, String> json = JsonRecords.rowFormatter();
 
-    KeyByUserAndProductFn(String source, boolean isRating, String batchId) {
+    KeyByUserFn(String source, boolean isRating, String batchId) {
       this.source = source;
       this.isRating = isRating;
       this.batchId = batchId;
@@ -181,7 +223,7 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
       Long userId = row.getInt64("user_id");
       Long productId =
           isRating ? row.getInt64("product_id") : RecordFactory.productOfPage(row.getString("url"));
-      @Nullable Object eventTime = row.getDateTime("event_time");
+      @Nullable ReadableDateTime eventTime = row.getDateTime("event_time");
       List<String> missing = new ArrayList<>();
       if (eventId == null) {
         missing.add("event_id");
@@ -225,21 +267,19 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
       out.get(KEYED)
           .output(
               KV.of(
-                  KV.of(userId, productId),
-                  // By position, in SIDE's order, of the types a row keeps: naming each field
-                  // parses its name, and checking each value costs as much again.
-                  Row.withSchema(SIDE)
-                      .attachValues(
-                          isRating,
-                          eventId,
-                          row.getDateTime("event_time").toInstant(),
-                          isRating ? null : row.getString("url"),
-                          isRating ? row.getInt32("stars") : null)));
+                  userId,
+                  new Side(
+                      isRating,
+                      productId,
+                      eventId,
+                      eventTime.getMillis(),
+                      isRating ? null : row.getString("url"),
+                      isRating ? row.getInt32("stars") : null)));
     }
   }
 
   /** Pairs each arriving event with the kept events of the other side; forgets expired ones. */
-  static final class JoinFn extends DoFn<KV<KV<Long, Long>, Row>, Row> {
+  static final class JoinFn extends DoFn<KV<Long, Side>, Row> {
 
     private final Duration joinWindow;
     private final Duration allowedLateness;
@@ -248,12 +288,12 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
     private final Counter tooLate = Metrics.counter("stream", "join_arrived_too_late");
 
     /**
-     * Everything the key keeps, in one state cell: one read and one write per event, where a bag
+     * Everything the user keeps, in one state cell: one read and one write per event, where a bag
      * per side and the timer's time and the expiry in cells of their own took five state accesses.
      */
     @StateId("kept")
-    private final StateSpec<ValueState<KeyState<Row>>> keptSpec =
-        StateSpecs.value(KeyState.coder(RowCoder.of(SIDE)));
+    private final StateSpec<ValueState<KeyState<Side>>> keptSpec =
+        StateSpecs.value(KeyState.coder(Side.coder()));
 
     /** Set for the earliest expiry of the kept events, or earlier. */
     @TimerId("expire")
@@ -266,114 +306,107 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
 
     @ProcessElement
     public void process(
-        @Element KV<KV<Long, Long>, Row> element,
+        @Element KV<Long, Side> element,
         @Timestamp Instant timestamp,
-        @StateId("kept") ValueState<KeyState<Row>> state,
+        @StateId("kept") ValueState<KeyState<Side>> state,
         @TimerId("expire") Timer expire,
         OutputReceiver<Row> out) {
-      Row event = element.getValue();
-      boolean isRating = event.getBoolean("is_rating");
-      String eventId = event.getString("event_id");
-      KeyState<Row> kept = KeyState.orNone(state.read());
-      Instant earliestExpiry = null;
-      for (Row other : kept.kept()) {
-        if (other.getBoolean("is_rating") == isRating
-            && other.getString("event_id").equals(eventId)) {
+      Side event = element.getValue();
+      KeyState<Side> kept = KeyState.orNone(state.read());
+      long earliestExpiry = Long.MAX_VALUE;
+      for (Side other : kept.kept()) {
+        if (other.isRating() == event.isRating() && other.eventId().equals(event.eventId())) {
           // Already joined when it first arrived; a second pass would repeat its pairs.
           duplicates.inc();
           return;
         }
-        Instant expiry = expiry(other);
-        earliestExpiry =
-            earliestExpiry == null || expiry.isBefore(earliestExpiry) ? expiry : earliestExpiry;
+        earliestExpiry = Math.min(earliestExpiry, expiryMs(other));
       }
-      // Everything kept under this key is the same user and product: only the times decide.
-      for (Row other : kept.kept()) {
-        if (other.getBoolean("is_rating") == isRating) {
+      for (Side other : kept.kept()) {
+        if (other.isRating() == event.isRating() || other.productId() != event.productId()) {
           continue;
         }
-        Row pageview = isRating ? other : event;
-        Row rating = isRating ? event : other;
-        Instant pageviewTime = time(pageview);
-        Instant ratingTime = time(rating);
-        long gapMs = ratingTime.getMillis() - pageviewTime.getMillis();
+        Side pageview = event.isRating() ? other : event;
+        Side rating = event.isRating() ? event : other;
+        long gapMs = rating.eventTimeMs() - pageview.eventTimeMs();
         if (gapMs >= 0 && gapMs <= joinWindow.getMillis()) {
           pairsOut.inc();
-          Instant at = ratingTime.isBefore(timestamp) ? timestamp : ratingTime;
+          Instant at = rating.eventTime().isBefore(timestamp) ? timestamp : rating.eventTime();
           out.outputWithTimestamp(pair(element.getKey(), pageview, rating), at);
         }
       }
-      Instant expiry = expiry(event);
-      // The expiry applied by the key's last firing: an event expiring no later arrived too late.
-      if (!expiry.isAfter(kept.lastFired())) {
+      long expiry = expiryMs(event);
+      // The expiry applied by the user's last firing: an event expiring no later arrived too late.
+      if (expiry <= kept.lastFiredMs()) {
         // Its partners may already be forgotten; keeping it would only hold state for nothing.
         tooLate.inc();
         return;
       }
       // A new list: the one read may still be in a checkpoint being written.
-      List<Row> events = new ArrayList<>(kept.kept());
+      List<Side> events = new ArrayList<>(kept.kept().size() + 1);
+      events.addAll(kept.kept());
       events.add(event);
       state.write(kept.keeping(events));
-      if (earliestExpiry == null || expiry.isBefore(earliestExpiry)) {
-        expire.set(expiry);
+      if (expiry < earliestExpiry) {
+        expire.set(new Instant(expiry));
       }
     }
 
     @OnTimer("expire")
     public void onExpire(
         @Timestamp Instant now,
-        @StateId("kept") ValueState<KeyState<Row>> state,
+        @StateId("kept") ValueState<KeyState<Side>> state,
         @TimerId("expire") Timer expire) {
-      KeyState<Row> kept = KeyState.orNone(state.read());
+      KeyState<Side> kept = KeyState.orNone(state.read());
       if (kept.kept().isEmpty()) {
-        // Its last events expired the allowed lateness ago: forget the key.
+        // Its last events expired the allowed lateness ago: forget the user.
         state.clear();
         return;
       }
-      List<Row> keep = new ArrayList<>();
-      Instant next = null;
-      for (Row event : kept.kept()) {
-        Instant expiry = expiry(event);
-        if (expiry.isAfter(now)) {
+      List<Side> keep = new ArrayList<>();
+      long next = Long.MAX_VALUE;
+      for (Side event : kept.kept()) {
+        long expiry = expiryMs(event);
+        if (expiry > now.getMillis()) {
           keep.add(event);
-          next = next == null || expiry.isBefore(next) ? expiry : next;
+          next = Math.min(next, expiry);
         }
       }
       state.write(kept.firedAt(now, keep));
       // With nothing left, the expiry applied is kept the allowed lateness longer, to tell an
       // event that arrived too late.
-      expire.set(next != null ? next : now.plus(allowedLateness).plus(Duration.millis(1)));
+      expire.set(
+          next != Long.MAX_VALUE
+              ? new Instant(next)
+              : now.plus(allowedLateness).plus(Duration.millis(1)));
     }
 
     /**
      * When the watermark has passed the last moment a partner could still arrive in time: a rating
      * up to the join window after a pageview, either of them up to the allowed lateness behind it.
      */
-    private Instant expiry(Row event) {
-      Duration keep =
-          event.getBoolean("is_rating") ? allowedLateness : joinWindow.plus(allowedLateness);
-      return time(event).plus(keep).plus(Duration.millis(1));
+    private long expiryMs(Side event) {
+      long keepMs =
+          event.isRating()
+              ? allowedLateness.getMillis()
+              : joinWindow.getMillis() + allowedLateness.getMillis();
+      return event.eventTimeMs() + keepMs + 1;
     }
 
-    private static Instant time(Row event) {
-      return event.getDateTime("event_time").toInstant();
-    }
-
-    private static Row pair(KV<Long, Long> userAndProduct, Row pageview, Row rating) {
-      Instant pageviewTime = time(pageview);
-      Instant ratingTime = time(rating);
-      // By position, in the table's column order, of the types a row keeps (see above).
+    private static Row pair(long userId, Side pageview, Side rating) {
+      // By position, in the table's column order, of the types a row keeps: naming each field
+      // parses its name, and checking each value costs as much again.
       return Row.withSchema(WarehouseTable.SILVER_PAGEVIEW_RATINGS.schema())
           .attachValues(
-              rating.getString("event_id"),
-              pageview.getString("event_id"),
-              userAndProduct.getKey(),
-              userAndProduct.getValue(),
-              rating.getInt32("stars"),
-              pageview.getString("url"),
-              pageviewTime,
-              ratingTime,
-              (ratingTime.getMillis() - pageviewTime.getMillis()) / 1000);
+              rating.eventId(),
+              pageview.eventId(),
+              userId,
+              rating.productId(),
+              rating.stars(),
+              pageview.url(),
+              pageview.eventTime(),
+              rating.eventTime(),
+              (rating.eventTimeMs() - pageview.eventTimeMs()) / 1000);
     }
   }
 }
