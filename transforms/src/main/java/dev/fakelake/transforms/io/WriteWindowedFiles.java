@@ -11,6 +11,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.RowCoder;
@@ -39,6 +42,7 @@ import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.util.MimeTypes;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -303,8 +307,8 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
                 .withOnTimeBehavior(Window.OnTimeBehavior.FIRE_IF_NON_EMPTY)
                 // Each pane becomes files of its own: a row written once must not be again.
                 .discardingFiredPanes())
-        .apply("BatchRows", ParDo.of(new BatchRowsFn(rowsPerBatch, shards())))
-        .setCoder(KvCoder.of(VarIntCoder.of(), ListCoder.of(RowCoder.of(schema))))
+        .apply("BatchRows", ParDo.of(new BatchRowsFn(schema, rowsPerBatch, shards())))
+        .setCoder(KvCoder.of(VarIntCoder.of(), ByteArrayCoder.of()))
         .apply("GroupIntoPanes", GroupByKey.create())
         .apply(
             "WritePanes",
@@ -320,11 +324,22 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
   }
 
   /**
+   * A batch goes to the grouping encoded: the grouping holds a window's batches until its pane
+   * fires, and as bytes a row is one part of one array rather than a dozen objects for the garbage
+   * collector to trace (a fast stream's panes hold hundreds of thousands of rows). The runner
+   * encodes what it groups anyway; the rows are decoded once, when the pane is written.
+   */
+  private static Coder<List<Row>> batchCoder(Schema schema) {
+    return ListCoder.of(RowCoder.of(schema));
+  }
+
+  /**
    * Gathers a bundle's rows per window into batches of at most {@code rowsPerBatch}, each for a
    * shard in turn; what is left of a batch goes on when the bundle ends, before the runner moves
    * the watermark past it.
    */
-  private static final class BatchRowsFn extends DoFn<Row, KV<Integer, List<Row>>> {
+  private static final class BatchRowsFn extends DoFn<Row, KV<Integer, byte[]>> {
+    private final Coder<List<Row>> batchCoder;
     private final int rowsPerBatch;
     private final int shards;
     private transient Map<BoundedWindow, Batch> open;
@@ -340,7 +355,8 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
       Instant earliest = BoundedWindow.TIMESTAMP_MAX_VALUE;
     }
 
-    BatchRowsFn(int rowsPerBatch, int shards) {
+    BatchRowsFn(Schema schema, int rowsPerBatch, int shards) {
+      this.batchCoder = batchCoder(schema);
       this.rowsPerBatch = rowsPerBatch;
       this.shards = shards;
     }
@@ -361,7 +377,7 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
         @Element Row row,
         @Timestamp Instant timestamp,
         BoundedWindow window,
-        OutputReceiver<KV<Integer, List<Row>>> out) {
+        OutputReceiver<KV<Integer, byte[]>> out) {
       Batch batch = open.computeIfAbsent(window, w -> new Batch());
       batch.rows.add(row);
       if (timestamp.isBefore(batch.earliest)) {
@@ -369,14 +385,22 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
       }
       if (batch.rows.size() >= rowsPerBatch) {
         open.remove(window);
-        out.output(KV.of(shard(), batch.rows));
+        out.output(KV.of(shard(), encode(batch)));
       }
     }
 
     @FinishBundle
     public void finish(FinishBundleContext context) {
       open.forEach(
-          (window, batch) -> context.output(KV.of(shard(), batch.rows), batch.earliest, window));
+          (window, batch) -> context.output(KV.of(shard(), encode(batch)), batch.earliest, window));
+    }
+
+    private byte[] encode(Batch batch) {
+      try {
+        return CoderUtils.encodeToByteArray(batchCoder, batch.rows);
+      } catch (CoderException e) {
+        throw new IllegalStateException("Cannot encode a batch of rows", e);
+      }
     }
 
     private int shard() {
@@ -387,9 +411,10 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
   }
 
   /** Writes each pane of a shard into one file per target, named by its window, pane and shard. */
-  private static final class WritePaneFn extends DoFn<KV<Integer, Iterable<List<Row>>>, Void> {
+  private static final class WritePaneFn extends DoFn<KV<Integer, Iterable<byte[]>>, Void> {
     private final List<Target> targets;
     private final Schema schema;
+    private final Coder<List<Row>> batchCoder;
     private final Layout layout;
     private final String prefix;
     private final int shards;
@@ -401,6 +426,7 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
     WritePaneFn(List<Target> targets, Schema schema, Layout layout, String prefix, int shards) {
       this.targets = targets;
       this.schema = schema;
+      this.batchCoder = batchCoder(schema);
       this.layout = layout;
       this.prefix = prefix;
       this.shards = shards;
@@ -415,7 +441,7 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
 
     @ProcessElement
     public void process(
-        @Element KV<Integer, Iterable<List<Row>>> shard, BoundedWindow window, PaneInfo pane)
+        @Element KV<Integer, Iterable<byte[]>> shard, BoundedWindow window, PaneInfo pane)
         throws IOException {
       for (Target target : targets) {
         String name =
@@ -426,7 +452,7 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
     }
 
     /** Writes the pane's rows under a hidden temporary name, then renames the file into place. */
-    private void write(Target target, String name, Iterable<List<Row>> rows) throws IOException {
+    private void write(Target target, String name, Iterable<byte[]> rows) throws IOException {
       ResourceId file =
           FileSystems.matchNewResource(target.folder(), true)
               .resolve(name, StandardResolveOptions.RESOLVE_FILE);
@@ -452,11 +478,12 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
     private <T> void write(
         FileIO.Sink<T> sink,
         SerializableFunction<Row, T> convert,
-        Iterable<List<Row>> batches,
+        Iterable<byte[]> batches,
         WritableByteChannel channel)
         throws IOException {
       sink.open(channel);
-      for (List<Row> batch : batches) {
+      for (byte[] encoded : batches) {
+        List<Row> batch = CoderUtils.decodeFromByteArray(batchCoder, encoded);
         for (Row row : batch) {
           sink.write(convert.apply(row));
         }
