@@ -16,15 +16,14 @@ import org.apache.beam.sdk.coders.VarLongCoder;
 
 /**
  * The event ids one bucket of {@link DropDuplicateEvents} remembers, each with its first arrival.
- * An id in the canonical form of a UUID (36 lowercase hex digits and hyphens, as the generator and
- * {@link java.util.UUID#toString} write it) is kept as its 128 bits in open-addressed arrays of
- * primitives; any other id as a string in a map. The two forms are exact: no two ids share an
- * entry.
+ * An id in the canonical form of a UUID ({@link EventIds}) is kept as its 128 bits in
+ * open-addressed arrays of primitives; any other id as a string in a map. The two forms are exact:
+ * no two ids share an entry.
  *
  * <p>Why not a {@code MapState<String, Long>}: at 20,000 events/s two minutes of ids are 2.4
  * million entries, and as strings in hash map nodes each cost about 140 bytes and three objects for
- * the garbage collector to trace; here a UUID id costs at most 48 bytes (three longs at a load of a
- * half or more) in arrays the collector does not look into.
+ * the garbage collector to trace; here a UUID id costs 24 to 72 bytes (three longs, the table
+ * filled to between a third and two thirds) in arrays the collector does not look into.
  *
  * <p>A set is changed in place and then written back to its state cell, so the runner always holds
  * the set as changed.
@@ -54,11 +53,11 @@ final class SeenIds {
 
   /** Adds {@code id} first seen at {@code arrivalMs}; false, changing nothing, if it is there. */
   boolean add(String id, long arrivalMs) {
-    if (!isCanonicalUuid(id)) {
+    if (!EventIds.isCanonicalUuid(id)) {
       return others.putIfAbsent(id, arrivalMs) == null;
     }
-    long idHigh = hexBits(id, 0, 18);
-    long idLow = hexBits(id, 19, 36);
+    long idHigh = EventIds.high(id);
+    long idLow = EventIds.low(id);
     int slot = slotOf(high, low, firstSeen, idHigh, idLow);
     if (firstSeen[slot] != EMPTY) {
       return false;
@@ -67,7 +66,7 @@ final class SeenIds {
     low[slot] = idLow;
     firstSeen[slot] = arrivalMs;
     uuids++;
-    if (uuids * 2 > firstSeen.length) {
+    if (uuids * 3 > firstSeen.length * 2) {
       rebuild(firstSeen.length * 2, EMPTY);
     }
     return true;
@@ -142,7 +141,7 @@ final class SeenIds {
     return key ^ (key >>> 33);
   }
 
-  /** A table with room for {@code ids} at a load of at most a half. */
+  /** A table where {@code ids} fill at most half, leaving room to grow before the next rebuild. */
   private static int capacityFor(int ids) {
     int capacity = MIN_CAPACITY;
     while (capacity < ids * 2) {
@@ -155,33 +154,6 @@ final class SeenIds {
     long[] slots = new long[capacity];
     java.util.Arrays.fill(slots, EMPTY);
     return slots;
-  }
-
-  /** {@code xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx} in lowercase hex digits. */
-  static boolean isCanonicalUuid(String id) {
-    if (id.length() != 36) {
-      return false;
-    }
-    for (int i = 0; i < 36; i++) {
-      char c = id.charAt(i);
-      boolean hyphen = i == 8 || i == 13 || i == 18 || i == 23;
-      if (hyphen ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** The hex digits of {@code id} from {@code from} up to {@code to}, hyphens skipped. */
-  private static long hexBits(String id, int from, int to) {
-    long bits = 0;
-    for (int i = from; i < to; i++) {
-      char c = id.charAt(i);
-      if (c != '-') {
-        bits = (bits << 4) | (c <= '9' ? c - '0' : c - 'a' + 10);
-      }
-    }
-    return bits;
   }
 
   /** The coder of a set, for its state cell. */

@@ -3,6 +3,7 @@ package dev.fakelake.transforms.enrich;
 import dev.fakelake.schemas.DeadLetter;
 import dev.fakelake.schemas.WarehouseTable;
 import dev.fakelake.transforms.aggregate.KeyState;
+import dev.fakelake.transforms.clean.EventIds;
 import dev.fakelake.transforms.generate.RecordFactory;
 import dev.fakelake.transforms.io.JsonRecords;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.beam.sdk.coders.BigEndianLongCoder;
 import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CustomCoder;
@@ -83,17 +85,58 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
   public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<DeadLetter>("dead") {};
 
   /**
-   * What the join keeps of an event: only what a pair needs, the user being the key. A record
-   * rather than a row: the join reads these fields for every event its user has kept, and a row
-   * looks up each field by name.
+   * What the join keeps of an event: only what a pair needs, the user being the key, in about 60
+   * bytes. A record rather than a row, since the join reads these fields for every event its user
+   * has kept and a row looks up each field by name; and without strings where it can: an id in the
+   * canonical UUID form is kept as its bits ({@code idText} holds any other), and the url of a
+   * pageview only when it is not the product's page as {@link RecordFactory#productPage} writes it.
+   * At 20,000 events/s the join keeps about 10,000 product pageviews a second for 25 minutes.
    */
   record Side(
       boolean isRating,
       long productId,
-      String eventId,
+      long idHigh,
+      long idLow,
+      @Nullable String idText,
       long eventTimeMs,
-      @Nullable String url,
+      @Nullable String otherUrl,
       @Nullable Integer stars) {
+
+    static Side of(
+        boolean isRating,
+        long productId,
+        String eventId,
+        long eventTimeMs,
+        @Nullable String url,
+        @Nullable Integer stars) {
+      boolean uuid = EventIds.isCanonicalUuid(eventId);
+      return new Side(
+          isRating,
+          productId,
+          uuid ? EventIds.high(eventId) : 0,
+          uuid ? EventIds.low(eventId) : 0,
+          uuid ? null : eventId,
+          eventTimeMs,
+          url == null || url.equals(RecordFactory.productPage(productId)) ? null : url,
+          stars);
+    }
+
+    String eventId() {
+      return idText != null ? idText : EventIds.of(idHigh, idLow);
+    }
+
+    /** The pageview's url: null for a rating. */
+    @Nullable String url() {
+      return isRating ? null : otherUrl != null ? otherUrl : RecordFactory.productPage(productId);
+    }
+
+    /** Whether it is the same event as {@code other}, a copy of it. */
+    boolean isSameEvent(Side other) {
+      return isRating == other.isRating
+          && idHigh == other.idHigh
+          && idLow == other.idLow
+          && java.util.Objects.equals(idText, other.idText);
+    }
 
     Instant eventTime() {
       return new Instant(eventTimeMs);
@@ -109,28 +152,39 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
     private static final SideCoder INSTANCE = new SideCoder();
     private static final Coder<Boolean> FLAG = BooleanCoder.of();
     private static final Coder<Long> LONG = VarLongCoder.of();
-    private static final Coder<String> ID = StringUtf8Coder.of();
-    private static final Coder<String> URL = NullableCoder.of(StringUtf8Coder.of());
+    private static final Coder<Long> BITS = BigEndianLongCoder.of();
+    private static final Coder<String> TEXT = NullableCoder.of(StringUtf8Coder.of());
     private static final Coder<Integer> STARS = NullableCoder.of(VarIntCoder.of());
 
     @Override
     public void encode(Side side, OutputStream out) throws IOException {
       FLAG.encode(side.isRating(), out);
       LONG.encode(side.productId(), out);
-      ID.encode(side.eventId(), out);
+      TEXT.encode(side.idText(), out);
+      if (side.idText() == null) {
+        BITS.encode(side.idHigh(), out);
+        BITS.encode(side.idLow(), out);
+      }
       LONG.encode(side.eventTimeMs(), out);
-      URL.encode(side.url(), out);
+      TEXT.encode(side.otherUrl(), out);
       STARS.encode(side.stars(), out);
     }
 
     @Override
     public Side decode(InputStream in) throws IOException {
+      boolean isRating = FLAG.decode(in);
+      long productId = LONG.decode(in);
+      String idText = TEXT.decode(in);
+      long idHigh = idText == null ? BITS.decode(in) : 0;
+      long idLow = idText == null ? BITS.decode(in) : 0;
       return new Side(
-          FLAG.decode(in),
+          isRating,
+          productId,
+          idHigh,
+          idLow,
+          idText,
           LONG.decode(in),
-          ID.decode(in),
-          LONG.decode(in),
-          URL.decode(in),
+          TEXT.decode(in),
           STARS.decode(in));
     }
   }
@@ -268,7 +322,7 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
           .output(
               KV.of(
                   userId,
-                  new Side(
+                  Side.of(
                       isRating,
                       productId,
                       eventId,
@@ -315,7 +369,7 @@ public final class JoinPageviewsWithRatings extends PTransform<PCollectionTuple,
       KeyState<Side> kept = KeyState.orNone(state.read());
       long earliestExpiry = Long.MAX_VALUE;
       for (Side other : kept.kept()) {
-        if (other.isRating() == event.isRating() && other.eventId().equals(event.eventId())) {
+        if (other.isSameEvent(event)) {
           // Already joined when it first arrived; a second pass would repeat its pairs.
           duplicates.inc();
           return;

@@ -281,4 +281,31 @@ class JoinPageviewsWithRatingsTest {
               + at);
     }
   }
+
+  @Test
+  void keepsAnEventCompactlyAndGivesBackItsIdAndUrlAsTheyWere() throws Exception {
+    String uuid = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    List<JoinPageviewsWithRatings.Side> sides =
+        List.of(
+            JoinPageviewsWithRatings.Side.of(false, 7, uuid, 1_000, "/product/7", null),
+            JoinPageviewsWithRatings.Side.of(false, 7, "pv-1", 1_000, "/product/007", null),
+            JoinPageviewsWithRatings.Side.of(true, 7, uuid, 2_000, null, 4));
+
+    List<JoinPageviewsWithRatings.Side> decoded =
+        org.apache.beam.sdk.util.CoderUtils.clone(
+            org.apache.beam.sdk.coders.ListCoder.of(JoinPageviewsWithRatings.Side.coder()), sides);
+
+    assertEquals(sides, decoded);
+    assertEquals(uuid, sides.get(0).eventId());
+    assertEquals(null, sides.get(0).idText());
+    assertEquals("/product/7", sides.get(0).url());
+    assertEquals(null, sides.get(0).otherUrl());
+    assertEquals("pv-1", sides.get(1).eventId());
+    assertEquals("/product/007", sides.get(1).url());
+    assertEquals(null, sides.get(2).url());
+    assertEquals(false, sides.get(0).isSameEvent(sides.get(2)));
+    assertEquals(
+        true,
+        sides.get(0).isSameEvent(JoinPageviewsWithRatings.Side.of(false, 7, uuid, 9, null, null)));
+  }
 }
