@@ -103,7 +103,7 @@ final class StreamSource {
     @ProcessElement
     public void process(@Element KafkaRecord<String, byte[]> record, OutputReceiver<Row> out) {
       String partition = record.getTopic() + "/" + record.getPartition();
-      if (!StreamStop.take(record.getPartition(), record.getOffset())) {
+      if (!StreamStop.take(record.getPartition(), record.getOffset(), record.getTimestamp())) {
         // Beyond this run's bound: the commit stops before it, so the next run reads it.
         left.computeIfAbsent(partition, name -> Metrics.distribution(OFFSETS_LEFT, name))
             .update(record.getOffset());

@@ -34,6 +34,9 @@ final class StreamStop {
   // reader has asked whether to stop: what the benchmark times and waits for.
   private static final AtomicLong FIRST_READ_NANOS = new AtomicLong();
   private static volatile long lastReadNanos;
+  // The earliest and latest Kafka timestamp of the messages read: when they were sent.
+  private static final AtomicLong EARLIEST_SENT_MILLIS = new AtomicLong(Long.MAX_VALUE);
+  private static final AtomicLong LATEST_SENT_MILLIS = new AtomicLong(Long.MIN_VALUE);
   private static final Set<Integer> CHECKED = ConcurrentHashMap.newKeySet();
   // The run's control file, where this JVM writes stop requests and targets for readers elsewhere.
   private static volatile @Nullable String control;
@@ -64,6 +67,8 @@ final class StreamStop {
     until = null;
     FIRST_READ_NANOS.set(0);
     lastReadNanos = 0;
+    EARLIEST_SENT_MILLIS.set(Long.MAX_VALUE);
+    LATEST_SENT_MILLIS.set(Long.MIN_VALUE);
     CHECKED.clear();
   }
 
@@ -159,7 +164,7 @@ final class StreamStop {
    * before it stops; those are left to the next run, which starts after the last message taken (per
    * partition, the messages taken are the first ones read).
    */
-  static boolean take(int partition, long offset) {
+  static boolean take(int partition, long offset, long sentMillis) {
     Map<Integer, Long> targets = until;
     if (targets != null && offset >= targets.getOrDefault(partition, Long.MAX_VALUE)) {
       return false;
@@ -172,6 +177,8 @@ final class StreamStop {
           FIRST_READ_NANOS.set(now);
         }
         lastReadNanos = now;
+        EARLIEST_SENT_MILLIS.accumulateAndGet(sentMillis, Math::min);
+        LATEST_SENT_MILLIS.accumulateAndGet(sentMillis, Math::max);
         NEXT.merge(partition, offset + 1, Math::max);
         return true;
       }
@@ -188,6 +195,16 @@ final class StreamStop {
   static double readingSeconds() {
     long first = FIRST_READ_NANOS.get();
     return first == 0 ? 0 : Math.max(0, lastReadNanos - first) / 1e9;
+  }
+
+  /**
+   * Seconds from the earliest Kafka timestamp of the messages the run read to the latest: how long
+   * their sending took, or 0 before two were read.
+   */
+  static double sendingSeconds() {
+    long earliest = EARLIEST_SENT_MILLIS.get();
+    long latest = LATEST_SENT_MILLIS.get();
+    return latest > earliest ? (latest - earliest) / 1e3 : 0;
   }
 
   /** Whether the readers of this many partitions have asked whether to stop: they are running. */
