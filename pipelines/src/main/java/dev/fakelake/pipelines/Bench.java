@@ -66,7 +66,7 @@ final class Bench {
             + " --scale: generate, ingest, curate, the stream burst, models, training, report) or"
             + " 'stream' (per runner: stream-ingest reading a"
             + " backlog of --records events, 600,000 unless given, from Kafka; then"
-            + " stream-generate at --rate, 20,000/s unless given, for --duration, 60s unless"
+            + " stream-generate at --rate, 22,000/s unless given, for --duration, 60s unless"
             + " given, with stream-ingest alongside, for the event-to-aggregate latency; the"
             + " stream's users are --customers, or 10 s of events at --rate (at least the"
             + " customers at --scale, 0.1 unless given)).")

@@ -174,9 +174,7 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
       extend(other.firstMs, other.firstUrl);
       extend(other.lastMs, other.lastUrl);
       pageviews += other.pageviews;
-      for (long page : other.pages) {
-        addPage(page);
-      }
+      pages = union(pages, other.pages);
       output |= other.output;
       changed |= other.changed;
     }
@@ -191,6 +189,35 @@ public final class BuildSessions extends PTransform<PCollection<Row>, PCollectio
         System.arraycopy(pages, insertAt, more, insertAt + 1, pages.length - insertAt);
         pages = more;
       }
+    }
+
+    /**
+     * The sorted fingerprints of both, each once, in one pass. Arrays are never changed once made,
+     * so either may be returned as it is: a pageview merges the session it extends into a new one.
+     */
+    private static long[] union(long[] some, long[] more) {
+      if (some.length == 0) {
+        return more;
+      }
+      if (more.length == 0) {
+        return some;
+      }
+      long[] both = new long[some.length + more.length];
+      int i = 0;
+      int j = 0;
+      int n = 0;
+      while (i < some.length || j < more.length) {
+        long next;
+        if (j == more.length || (i < some.length && some[i] <= more[j])) {
+          next = some[i++];
+        } else {
+          next = more[j++];
+        }
+        if (n == 0 || both[n - 1] != next) {
+          both[n++] = next;
+        }
+      }
+      return n == both.length ? both : Arrays.copyOf(both, n);
     }
 
     /** FNV-1a over the url's characters, its bits then spread by MurmurHash3's finaliser. */

@@ -22,11 +22,14 @@ import org.apache.beam.sdk.coders.VarLongCoder;
  *
  * <p>Why not a {@code MapState<String, Long>}: at 20,000 events/s two minutes of ids are 2.4
  * million entries, and as strings in hash map nodes each cost about 140 bytes and three objects for
- * the garbage collector to trace; here a UUID id costs 24 to 72 bytes (three longs, the table
- * filled to between a third and two thirds) in arrays the collector does not look into.
+ * the garbage collector to trace; here a UUID id costs 24 to 96 bytes (three longs, the table
+ * filled to between a quarter and two thirds) in arrays the collector does not look into.
  *
  * <p>A set is changed in place and then written back to its state cell, so the runner always holds
- * the set as changed.
+ * the set as changed. Where a checkpoint may be taken meanwhile, that is safe only because the
+ * runner copies state a snapshot still needs before handing it out: Flink's heap state does,
+ * through the state's coder, unless {@code --fasterCopy} is on, which fakelake sets only for runs
+ * without {@code --checkpointingInterval}.
  */
 final class SeenIds {
 

@@ -327,7 +327,7 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
    * A batch goes to the grouping encoded: the grouping holds a window's batches until its pane
    * fires, and as bytes a row is one part of one array rather than a dozen objects for the garbage
    * collector to trace (a fast stream's panes hold hundreds of thousands of rows). The runner
-   * encodes what it groups anyway; the rows are decoded once, when the pane is written.
+   * encodes what it groups anyway; the rows are decoded when the pane is written, once per format.
    */
   private static Coder<List<Row>> batchCoder(Schema schema) {
     return ListCoder.of(RowCoder.of(schema));

@@ -182,4 +182,28 @@ class BuildSessionsTest {
                 + " pane_timing=ON_TIME");
     pipeline.run().waitUntilFinish();
   }
+
+  @Test
+  void countsEachDistinctPageOnceWhenSessionsMerge() throws Exception {
+    BuildSessions.Summary first = new BuildSessions.Summary();
+    BuildSessions.Summary second = new BuildSessions.Summary();
+    for (String url : new String[] {"/", "/product/1", "/cart", "/product/1"}) {
+      first.add(1_000, url);
+    }
+    for (String url : new String[] {"/cart", "/search?q=x", "/", "/product/2"}) {
+      second.add(2_000, url);
+    }
+
+    BuildSessions.Summary merged = new BuildSessions.Summary();
+    merged.merge(first);
+    merged.merge(second);
+    BuildSessions.Summary decoded =
+        org.apache.beam.sdk.util.CoderUtils.clone(new BuildSessions.SummaryCoder(), merged);
+
+    assertEquals(3, first.pages.length);
+    assertEquals(4, second.pages.length);
+    assertEquals(5, merged.pages.length);
+    assertEquals(8, merged.pageviews);
+    assertEquals(java.util.Arrays.toString(merged.pages), java.util.Arrays.toString(decoded.pages));
+  }
 }
