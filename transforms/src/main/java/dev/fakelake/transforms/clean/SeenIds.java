@@ -50,10 +50,6 @@ final class SeenIds {
     return uuids + others.size();
   }
 
-  boolean isEmpty() {
-    return size() == 0;
-  }
-
   /** Adds {@code id} first seen at {@code arrivalMs}; false, changing nothing, if it is there. */
   boolean add(String id, long arrivalMs) {
     if (!EventIds.isCanonicalUuid(id)) {
