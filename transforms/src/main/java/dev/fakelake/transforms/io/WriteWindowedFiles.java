@@ -327,7 +327,7 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
    * A batch goes to the grouping encoded: the grouping holds a window's batches until its pane
    * fires, and as bytes a row is one part of one array rather than a dozen objects for the garbage
    * collector to trace (a fast stream's panes hold hundreds of thousands of rows). The runner
-   * encodes what it groups anyway; the rows are decoded when the pane is written, once per format.
+   * encodes what it groups anyway; the rows are decoded once, when the pane is written.
    */
   private static Coder<List<Row>> batchCoder(Schema schema) {
     return ListCoder.of(RowCoder.of(schema));
@@ -439,20 +439,45 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
       toJson = JsonRecords.rowFormatter();
     }
 
+    /**
+     * Writes the pane into one file per target, each under a hidden temporary name, decoding each
+     * batch once for all of them; then renames the files into place.
+     */
     @ProcessElement
     public void process(
         @Element KV<Integer, Iterable<byte[]>> shard, BoundedWindow window, PaneInfo pane)
         throws IOException {
-      for (Target target : targets) {
-        String name =
-            new WindowNaming(layout, prefix, target.format().extension())
-                .getFilename(window, pane, shards, shard.getKey(), Compression.UNCOMPRESSED);
-        write(target, name, shard.getValue());
+      List<PaneFile> files = new ArrayList<>();
+      try {
+        for (Target target : targets) {
+          String name =
+              new WindowNaming(layout, prefix, target.format().extension())
+                  .getFilename(window, pane, shards, shard.getKey(), Compression.UNCOMPRESSED);
+          files.add(open(target, name));
+        }
+        for (byte[] encoded : shard.getValue()) {
+          List<Row> batch = CoderUtils.decodeFromByteArray(batchCoder, encoded);
+          for (PaneFile file : files) {
+            for (Row row : batch) {
+              file.sink().write(row);
+            }
+            written.inc(batch.size());
+          }
+        }
+        for (PaneFile file : files) {
+          file.sink().flush();
+        }
+      } finally {
+        for (PaneFile file : files) {
+          file.channel().close();
+        }
       }
+      FileSystems.rename(
+          files.stream().map(PaneFile::temp).toList(), files.stream().map(PaneFile::file).toList());
     }
 
-    /** Writes the pane's rows under a hidden temporary name, then renames the file into place. */
-    private void write(Target target, String name, Iterable<byte[]> rows) throws IOException {
+    /** Opens the file of a target under a hidden temporary name beside its final one. */
+    private PaneFile open(Target target, String name) throws IOException {
       ResourceId file =
           FileSystems.matchNewResource(target.folder(), true)
               .resolve(name, StandardResolveOptions.RESOLVE_FILE);
@@ -463,33 +488,49 @@ public abstract class WriteWindowedFiles extends PTransform<PCollection<Row>, PD
                   StandardResolveOptions.RESOLVE_FILE);
       Format format = target.format();
       String mimeType = format == Format.JSON_LINES ? MimeTypes.TEXT : MimeTypes.BINARY;
-      try (WritableByteChannel channel = FileSystems.create(temp, mimeType)) {
-        switch (format) {
-          case PARQUET ->
-              write(ParquetRows.sinkWithoutDictionaries(schema), row -> row, rows, channel);
-          case AVRO -> write(AvroIO.sink(avro), toAvro, rows, channel);
-          case JSON_LINES -> write(TextIO.sink(), toJson, rows, channel);
-          default -> throw new IllegalStateException("Unknown format " + format);
-        }
+      WritableByteChannel channel = FileSystems.create(temp, mimeType);
+      try {
+        RowSink sink =
+            switch (format) {
+              case PARQUET ->
+                  RowSink.open(ParquetRows.sinkWithoutDictionaries(schema), row -> row, channel);
+              case AVRO -> RowSink.open(AvroIO.sink(avro), toAvro, channel);
+              case JSON_LINES -> RowSink.open(TextIO.sink(), toJson, channel);
+            };
+        return new PaneFile(file, temp, channel, sink);
+      } catch (IOException | RuntimeException e) {
+        channel.close();
+        throw e;
       }
-      FileSystems.rename(List.of(temp), List.of(file));
     }
+  }
 
-    private <T> void write(
-        FileIO.Sink<T> sink,
-        SerializableFunction<Row, T> convert,
-        Iterable<byte[]> batches,
-        WritableByteChannel channel)
+  /** A pane's file being written: its final name, its temporary one, its channel and sink. */
+  private record PaneFile(
+      ResourceId file, ResourceId temp, WritableByteChannel channel, RowSink sink) {}
+
+  /** A file sink fed with rows, each converted to what the sink writes. */
+  private interface RowSink {
+    void write(Row row) throws IOException;
+
+    void flush() throws IOException;
+
+    /** Opens {@code sink} on {@code channel}. */
+    static <T> RowSink open(
+        FileIO.Sink<T> sink, SerializableFunction<Row, T> convert, WritableByteChannel channel)
         throws IOException {
       sink.open(channel);
-      for (byte[] encoded : batches) {
-        List<Row> batch = CoderUtils.decodeFromByteArray(batchCoder, encoded);
-        for (Row row : batch) {
+      return new RowSink() {
+        @Override
+        public void write(Row row) throws IOException {
           sink.write(convert.apply(row));
         }
-        written.inc(batch.size());
-      }
-      sink.flush();
+
+        @Override
+        public void flush() throws IOException {
+          sink.flush();
+        }
+      };
     }
   }
 
