@@ -16,8 +16,11 @@ import org.apache.beam.sdk.metrics.MetricsFilter;
  * A latency histogram made of Beam {@link Metrics} counters, one per bucket, so a streaming job
  * reports its latency distribution on any runner without a metrics system of its own: each bucket
  * counts the latencies above the previous bound and at most its own ({@code PREFIX_le_250ms}), and
- * {@code PREFIX_gt_600000ms} counts the rest. The bounds are fixed and log-spaced (1, 2.5, 5 per
- * decade from 10 ms to 10 minutes), so histograms of different runs add up bucket by bucket.
+ * {@code PREFIX_gt_600000ms} counts the rest. The bounds are fixed, so histograms of different runs
+ * add up bucket by bucket: 1, 2.5 and 5 per decade from 10 ms to 10 minutes, and between 500 ms and
+ * 10 s, where a stream's latency goals lie, every 250 ms up to 2 s, every 500 ms up to 5 s and
+ * every second up to 10 s. A percentile read back is then within a quarter to a half second of the
+ * true one there, where in a bucket from 5 to 10 s it could have been off by seconds.
  *
  * <p>{@link #percentileMs} reads a percentile back from a finished (or running) pipeline's metrics
  * or from a map of counter name to count, interpolating linearly inside the bucket it falls in.
@@ -30,8 +33,8 @@ public final class LatencyHistogram implements Serializable {
   public static final String NAMESPACE = "stream";
 
   private static final long[] BOUNDS_MS = {
-    10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000,
-    600_000
+    10, 25, 50, 100, 250, 500, 750, 1_000, 1_250, 1_500, 1_750, 2_000, 2_500, 3_000, 3_500, 4_000,
+    4_500, 5_000, 6_000, 7_000, 8_000, 9_000, 10_000, 25_000, 50_000, 100_000, 250_000, 600_000
   };
 
   private final String prefix;

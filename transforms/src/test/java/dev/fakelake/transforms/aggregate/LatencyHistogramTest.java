@@ -19,13 +19,13 @@ class LatencyHistogramTest {
     assertEquals(4, LatencyHistogram.bucketIndex(250));
     assertEquals(5, LatencyHistogram.bucketIndex(251));
     assertEquals(0, LatencyHistogram.bucketIndex(-30));
-    assertEquals(15, LatencyHistogram.bucketIndex(600_001));
-    assertEquals("aggregate_latency_gt_600000ms", LatencyHistogram.bucketName(P, 15));
+    assertEquals(28, LatencyHistogram.bucketIndex(600_001));
+    assertEquals("aggregate_latency_gt_600000ms", LatencyHistogram.bucketName(P, 28));
   }
 
   @Test
   void percentilesInterpolateInsideTheBucketTheRankFallsIn() {
-    // 50 in (100, 250], 49 in (250, 500], 1 in (1000, 2500]
+    // 50 in (100, 250], 49 in (250, 500], 1 in (2000, 2500]
     Map<String, Long> counters =
         Map.of(
             "aggregate_latency_le_250ms", 50L,
@@ -50,6 +50,26 @@ class LatencyHistogramTest {
   }
 
   @Test
+  void boundsBetweenHalfASecondAndTenSecondsAreAtMostOneSecondApart() {
+    long[] bounds = LatencyHistogram.boundsMs();
+    for (int i = 1; i < bounds.length; i++) {
+      assertTrue(bounds[i] > bounds[i - 1], "bounds ascend");
+      if (bounds[i - 1] >= 500 && bounds[i] <= 10_000) {
+        long step = bounds[i] - bounds[i - 1];
+        assertTrue(step <= (bounds[i] <= 5_000 ? 500 : 1_000), bounds[i - 1] + " to " + bounds[i]);
+      }
+    }
+    // The rank falls halfway into (7 s, 8 s]: 7.5 s, where one bucket from 5 to 10 s gave 9 s.
+    Map<String, Long> counters =
+        Map.of(
+            "aggregate_latency_le_2000ms", 8_500L,
+            "aggregate_latency_le_5000ms", 1_000L,
+            "aggregate_latency_le_7000ms", 300L,
+            "aggregate_latency_le_8000ms", 200L);
+    assertEquals(7_500.0, LatencyHistogram.percentileMs(counters, P, 0.99).getAsDouble(), 1e-9);
+  }
+
+  @Test
   void nothingCountedHasNoPercentile() {
     assertEquals(OptionalDouble.empty(), LatencyHistogram.percentileMs(Map.of(), P, 0.5));
     assertEquals("nothing counted", LatencyHistogram.summary(Map.of(), P));
@@ -68,6 +88,6 @@ class LatencyHistogramTest {
             Map.of("aggregate_latency_le_1000ms", 1_000L, "aggregate_latency_le_5000ms", 1_000L),
             P);
 
-    assertTrue(summary.startsWith("p50 1,000 ms, p99 4,950 ms (2,000 counted)"), summary);
+    assertTrue(summary.startsWith("p50 1,000 ms, p99 4,990 ms (2,000 counted)"), summary);
   }
 }
