@@ -2,6 +2,7 @@ package dev.fakelake.transforms.ingest;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,9 +10,12 @@ import dev.fakelake.schemas.Bronze;
 import dev.fakelake.schemas.DeadLetter;
 import dev.fakelake.schemas.Entity;
 import dev.fakelake.transforms.io.JsonRecords;
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -48,6 +52,10 @@ public final class RecordParser implements Serializable {
   private final Schema schema;
   private final List<String> keyFields;
   private final Pattern keyPattern;
+  // For the one-pass read of a clean record: each field's position and type, the keys' positions.
+  private final HashMap<String, Integer> positions = new HashMap<>();
+  private final TypeName[] types;
+  private final int[] keyPositions;
   // ObjectMapper is thread-safe once configured, but not worth serializing with the parser.
   private transient @Nullable ObjectMapper mapper;
 
@@ -57,14 +65,115 @@ public final class RecordParser implements Serializable {
     this.keyFields = List.of(entity.key().split(","));
     this.keyPattern =
         Pattern.compile("\"" + Pattern.quote(keyFields.get(0)) + "\"\\s*:\\s*\"?([^\",}]+)");
+    this.types = new TypeName[schema.getFieldCount()];
+    for (int i = 0; i < types.length; i++) {
+      positions.put(schema.getField(i).getName(), i);
+      types[i] = schema.getField(i).getType().getTypeName();
+    }
+    this.keyPositions = keyFields.stream().mapToInt(schema::indexOf).toArray();
   }
 
   public Entity entity() {
     return entity;
   }
 
-  /** Parses a record into a row of the entity's {@link Bronze#fields}. */
+  /**
+   * Parses a record into a row of the entity's {@link Bronze#fields}. A clean record is read in one
+   * pass over its tokens; anything else is read again as a tree, which tells what is wrong with it.
+   */
   public Result parse(String text) {
+    Result clean = parseClean(text);
+    return clean != null ? clean : parseTree(text);
+  }
+
+  /**
+   * The row of a record with nothing wrong with it, read token by token without building a tree;
+   * null for anything else, and for arrays and numbers beyond a long, which {@link #parseTree}
+   * reads: given a record this returns a row for, it returns the same row and key.
+   */
+  private @Nullable Result parseClean(String text) {
+    Object[] values = new Object[types.length];
+    boolean[] seen = new boolean[types.length];
+    try (JsonParser json = mapper().getFactory().createParser(text)) {
+      if (json.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      for (JsonToken token = json.nextToken();
+          token != JsonToken.END_OBJECT;
+          token = json.nextToken()) {
+        Integer position = token == JsonToken.FIELD_NAME ? positions.get(json.currentName()) : null;
+        if (position == null || seen[position]) {
+          return null;
+        }
+        seen[position] = true;
+        if (json.nextToken() != JsonToken.VALUE_NULL) {
+          values[position] = scalar(types[position], json);
+          if (values[position] == null) {
+            return null;
+          }
+        }
+      }
+      if (json.nextToken() != null) {
+        return null;
+      }
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    String[] keyParts = new String[keyPositions.length];
+    for (int i = 0; i < keyPositions.length; i++) {
+      Object value = values[keyPositions[i]];
+      keyParts[i] =
+          value instanceof String || value instanceof Long || value instanceof Integer
+              ? value.toString()
+              : "";
+      if (keyParts[i].isEmpty()) {
+        return null;
+      }
+    }
+    return new Result(
+        Row.withSchema(schema).attachValues(Arrays.asList(values)),
+        null,
+        null,
+        String.join(",", keyParts));
+  }
+
+  /**
+   * The value at the parser's current token as a field of {@code type} holds it, exactly as {@link
+   * #convert} gives it from a tree; null if it does not fit or is read only from a tree.
+   */
+  private static @Nullable Object scalar(TypeName type, JsonParser json) throws IOException {
+    JsonToken token = json.currentToken();
+    boolean integer =
+        token == JsonToken.VALUE_NUMBER_INT
+            && (json.getNumberType() == JsonParser.NumberType.INT
+                || json.getNumberType() == JsonParser.NumberType.LONG);
+    return switch (type) {
+      case INT64 -> integer ? json.getLongValue() : null;
+      case INT32 ->
+          integer && json.getNumberType() == JsonParser.NumberType.INT ? json.getIntValue() : null;
+      case DOUBLE ->
+          integer || token == JsonToken.VALUE_NUMBER_FLOAT ? json.getDoubleValue() : null;
+      case BOOLEAN ->
+          token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE
+              ? token == JsonToken.VALUE_TRUE
+              : null;
+      case STRING -> token == JsonToken.VALUE_STRING ? json.getText() : null;
+      case DATETIME -> {
+        if (token != JsonToken.VALUE_STRING) {
+          yield null;
+        }
+        try {
+          yield JsonRecords.parseInstant(json.getText());
+        } catch (IllegalArgumentException e) {
+          yield null;
+        }
+      }
+      default -> null;
+    };
+  }
+
+  /** Parses a record through a tree of it, naming precisely what is wrong with it if anything. */
+  Result parseTree(String text) {
     JsonNode json;
     try {
       json = mapper().readTree(text);

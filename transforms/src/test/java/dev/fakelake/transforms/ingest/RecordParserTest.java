@@ -36,6 +36,52 @@ class RecordParserTest {
     assertEquals("7", result.key());
   }
 
+  /**
+   * A clean record is read in one pass without a tree; the tree still reads the rest. Every record
+   * here, clean or not, must come out exactly as the tree alone reads it.
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{\"event_id\":\"e-1\",\"user_id\":7,\"url\":\"/p/3\",\"latency_ms\":120,"
+            + "\"event_time\":\"2024-02-03T04:05:06.007Z\",\"client_ip\":null}",
+        " { \"user_id\" : -0 , \"event_id\" : \"\\u0065-2\" , \"latency_ms\" : 2147483647 } ",
+        "{\"event_id\":\"e-3\",\"latency_ms\":2147483648}",
+        "{\"event_id\":\"e-4\",\"user_id\":99999999999999999999}",
+        "{\"event_id\":\"e-5\",\"latency_ms\":1.0}",
+        "{\"event_id\":\"e-6\",\"event_time\":\"yesterday\"}",
+        "{\"event_id\":\"e-7\",\"event_time\":17}",
+        "{\"event_id\":7}",
+        "{\"event_id\":\"\"}",
+        "{\"event_id\":null,\"user_id\":1}",
+        "{\"event_id\":\"e-8\",\"user_id\":1,\"user_id\":2}",
+        "{\"event_id\":\"e-9\",\"shoe_size\":44}",
+        "{\"event_id\":\"e-10\"} trailing",
+        "{\"event_id\":\"e-11\",\"url\":[\"/p/1\"]}",
+        "{\"event_id\":\"e-12\",\"url\":{\"path\":\"/p/1\"}}",
+        "{\"event_id\":\"e-13\"",
+        "[{\"event_id\":\"e-14\"}]",
+        "",
+        "null",
+      })
+  void aCleanRecordReadInOnePassComesOutAsTheTreeReadsIt(String json) {
+    RecordParser pageviews = new RecordParser(Entity.PAGEVIEWS);
+
+    assertEquals(pageviews.parseTree(json), pageviews.parse(json));
+  }
+
+  @Test
+  void everyTypeOfFieldComesOutAsTheTreeReadsIt() {
+    String json = "{\"product_id\":12,\"name\":\"Kolo\",\"price\":604,\"pages\":[\"/p/12\"]}";
+    String customer =
+        "{\"customer_id\":7,\"latitude\":49.19,\"longitude\":-16.6e0,"
+            + "\"registered_at\":\"2024-02-03T04:05:06Z\"}";
+
+    assertEquals(products.parseTree(json), products.parse(json));
+    assertEquals(customers.parseTree(customer), customers.parse(customer));
+    assertTrue(customers.parse(customer).ok());
+  }
+
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',
