@@ -21,6 +21,8 @@ import dev.fakelake.transforms.quality.LatencyAlerts;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.Coder;
@@ -250,10 +252,10 @@ public final class StreamIngestPipeline {
     try (StreamTopic.Connection kafka = StreamTopic.connect(options, options.getLake())) {
       String bootstrap = kafka.bootstrap();
       String controlFile = options.getLake() + "/_stream/control/" + config.runId() + ".properties";
-      StreamStop.reset(
-          bounds.limit(),
-          StreamTopic.startOffsets(bootstrap, options.getKafkaTopic(), options.getConsumerGroup()),
-          controlFile);
+      Map<Integer, Long> startOffsets =
+          StreamTopic.startOffsets(bootstrap, options.getKafkaTopic(), options.getConsumerGroup());
+      warnIfReadersTakeTurns(options, startOffsets.size());
+      StreamStop.reset(bounds.limit(), startOffsets, controlFile);
       Pipeline pipeline = Pipeline.create(options);
       build(
           pipeline,
@@ -275,6 +277,27 @@ public final class StreamIngestPipeline {
           "stream-ingest: committed the offsets of %d partition(s) for consumer group %s%n",
           committed, options.getConsumerGroup());
       return summary;
+    }
+  }
+
+  /**
+   * Warns when Flink is to read more partitions than it has readers. Beam's Kafka read on Flink
+   * takes a reader's partitions in turns of at most 10,000 messages (or 10 s), and a partition that
+   * has caught up keeps its turn while new messages trickle in: the others wait and fall further
+   * behind. With two partitions and one reader, the read lag grew by about a second every 100 s at
+   * 22,000 events/s; with one partition it stayed under 0.1 s.
+   */
+  private static void warnIfReadersTakeTurns(Options options, int partitions) {
+    Integer readers = options.as(FlinkPipelineOptions.class).getParallelism();
+    if (FlinkRunner.class.equals(options.getRunner())
+        && readers != null
+        && readers > 0
+        && partitions > readers) {
+      System.err.printf(
+          "stream-ingest: topic %s has %d partitions for %d reader(s); a reader takes its"
+              + " partitions in turns, so the stream falls behind. Give --parallelism=%d, or use"
+              + " a topic with %d partition(s).%n",
+          options.getKafkaTopic(), partitions, readers, partitions, readers);
     }
   }
 

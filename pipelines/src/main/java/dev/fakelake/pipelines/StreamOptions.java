@@ -24,8 +24,11 @@ public interface StreamOptions extends PipelineOptions {
 
   void setKafkaTopic(String value);
 
-  @Description("Partitions of the Kafka topic when a stream command creates it.")
-  @Default.Integer(2)
+  @Description(
+      "Partitions of the Kafka topic when a stream command creates it. At most one per reader of"
+          + " stream-ingest (on Flink, its parallelism): a reader given several partitions reads"
+          + " them in turns of about 10,000 messages, and the one it is not reading falls behind.")
+  @Default.Integer(1)
   int getKafkaPartitions();
 
   void setKafkaPartitions(int value);
