@@ -285,7 +285,9 @@ public final class StreamIngestPipeline {
    * takes a reader's partitions in turns of at most 10,000 messages (or 10 s), and a partition that
    * has caught up keeps its turn while new messages trickle in: the others wait and fall further
    * behind. With two partitions and one reader, the read lag grew by about a second every 100 s at
-   * 22,000 events/s; with one partition it stayed under 0.1 s.
+   * 22,000 events/s; with one partition it stayed under 0.1 s. (Beam spreads partitions over the
+   * readers by a random key, so with as many readers as partitions two may still share one; only
+   * more partitions than readers makes it certain.)
    */
   private static void warnIfReadersTakeTurns(Options options, int partitions) {
     Integer readers = options.as(FlinkPipelineOptions.class).getParallelism();
@@ -295,9 +297,9 @@ public final class StreamIngestPipeline {
         && partitions > readers) {
       System.err.printf(
           "stream-ingest: topic %s has %d partitions for %d reader(s); a reader takes its"
-              + " partitions in turns, so the stream falls behind. Give --parallelism=%d, or use"
-              + " a topic with %d partition(s).%n",
-          options.getKafkaTopic(), partitions, readers, partitions, readers);
+              + " partitions in turns, so the stream falls behind. Use a topic with %d"
+              + " partition(s) (--kafkaPartitions, when a stream command creates it).%n",
+          options.getKafkaTopic(), partitions, readers, readers);
     }
   }
 

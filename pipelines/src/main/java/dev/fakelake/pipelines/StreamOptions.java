@@ -25,9 +25,9 @@ public interface StreamOptions extends PipelineOptions {
   void setKafkaTopic(String value);
 
   @Description(
-      "Partitions of the Kafka topic when a stream command creates it. At most one per reader of"
-          + " stream-ingest (on Flink, its parallelism): a reader given several partitions reads"
-          + " them in turns of about 10,000 messages, and the one it is not reading falls behind.")
+      "Partitions of the Kafka topic when a stream command creates it. Beam's Kafka read on Flink"
+          + " takes the partitions a reader is given in turns of about 10,000 messages, and the one"
+          + " waiting its turn falls behind: with one, stream-ingest's read keeps up.")
   @Default.Integer(1)
   int getKafkaPartitions();
 

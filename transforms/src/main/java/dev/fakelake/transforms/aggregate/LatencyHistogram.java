@@ -19,8 +19,8 @@ import org.apache.beam.sdk.metrics.MetricsFilter;
  * {@code PREFIX_gt_600000ms} counts the rest. The bounds are fixed, so histograms of different runs
  * add up bucket by bucket: 1, 2.5 and 5 per decade from 10 ms to 10 minutes, and between 500 ms and
  * 10 s, where a stream's latency goals lie, every 250 ms up to 2 s, every 500 ms up to 5 s and
- * every second up to 10 s. A percentile read back is then within a quarter to a half second of the
- * true one there, where in a bucket from 5 to 10 s it could have been off by seconds.
+ * every second up to 10 s. A percentile read back is then within a bucket's width of the true one,
+ * where with one bucket from 5 to 10 s it could be off by seconds.
  *
  * <p>{@link #percentileMs} reads a percentile back from a finished (or running) pipeline's metrics
  * or from a map of counter name to count, interpolating linearly inside the bucket it falls in.

@@ -91,7 +91,7 @@ public final class RecordParser implements Serializable {
    * null for anything else, and for arrays and numbers beyond a long, which {@link #parseTree}
    * reads: given a record this returns a row for, it returns the same row and key.
    */
-  private @Nullable Result parseClean(String text) {
+  @Nullable Result parseClean(String text) {
     Object[] values = new Object[types.length];
     boolean[] seen = new boolean[types.length];
     try (JsonParser json = mapper().getFactory().createParser(text)) {

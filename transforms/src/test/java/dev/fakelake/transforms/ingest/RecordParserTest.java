@@ -70,6 +70,24 @@ class RecordParserTest {
     assertEquals(pageviews.parseTree(json), pageviews.parse(json));
   }
 
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "PAGEVIEWS|{\"event_id\":\"e-1\",\"user_id\":7,\"latency_ms\":120,\"client_ip\":null}|e-1",
+        "CUSTOMERS|{\"customer_id\":7,\"latitude\":49.19,\"registered_at\":\"2024-02-03T04:05:06Z\"}|7",
+        "ORDER_ITEMS|{\"order_id\":5,\"line_no\":2}|5,2",
+      })
+  void aCleanRecordIsReadInOnePass(Entity entity, String json, String key) {
+    RecordParser parser = new RecordParser(entity);
+
+    RecordParser.Result clean = parser.parseClean(json);
+
+    assertTrue(clean != null && clean.ok(), json);
+    assertEquals(key, clean.key());
+    assertEquals(parser.parseTree(json), clean);
+  }
+
   @Test
   void everyTypeOfFieldComesOutAsTheTreeReadsIt() {
     String json = "{\"product_id\":12,\"name\":\"Kolo\",\"price\":604,\"pages\":[\"/p/12\"]}";
